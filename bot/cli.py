@@ -1,0 +1,131 @@
+"""The `handoff` command."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.settings import Settings, SettingsError, load_settings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        settings = load_settings()
+        return int(args.run(args, settings) or 0)
+    except SettingsError as exc:
+        print(f"handoff: {exc}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="handoff", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    p = sub.add_parser("start", help="serve Slack if credentials are set, else run the demo")
+    p.set_defaults(run=_start)
+
+    p = sub.add_parser("serve", help="serve Slack (HTTP on $PORT, or Socket Mode)")
+    p.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    p.add_argument("--threads", type=int, default=8, help="threads per worker")
+    p.add_argument(
+        "--scheduler",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="run the sweeps in this process (default: yes on SQLite, no on PostgreSQL)",
+    )
+    p.set_defaults(run=_serve)
+
+    p = sub.add_parser("worker", help="run only the scheduler (sweeps)")
+    p.set_defaults(run=_worker)
+
+    p = sub.add_parser("db", help="database maintenance")
+    dbsub = p.add_subparsers(required=True, metavar="ACTION")
+    dbsub.add_parser("upgrade", help="apply migrations").set_defaults(run=_db_upgrade)
+    dbsub.add_parser("current", help="show the applied revision").set_defaults(run=_db_current)
+
+    p = sub.add_parser("manifest", help="print the Slack app manifest as JSON")
+    p.add_argument("--url", help="public base URL, e.g. https://handoff.example.com")
+    p.add_argument("--socket-mode", action="store_true", help="manifest for Socket Mode")
+    p.set_defaults(run=_manifest)
+
+    p = sub.add_parser("demo", help="run the whole loop offline and show what people see")
+    p.add_argument("--database", help="SQLite file (default: a temporary one)")
+    p.set_defaults(run=_demo)
+    return parser
+
+
+def _start(args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.has_slack:
+        print("No SLACK_BOT_TOKEN set: running the offline demo. See README.md to connect Slack.\n")
+        return _demo(args, settings)
+    _db_upgrade(args, settings)
+    return _serve(args, settings)
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.serve import serve_http, serve_socket_mode
+
+    settings.require_slack()
+    scheduler = getattr(args, "scheduler", None)
+    if scheduler is None:
+        scheduler = settings.database_url.startswith("sqlite")
+    if settings.app_token:
+        serve_socket_mode(settings, scheduler=scheduler)
+    else:
+        serve_http(
+            settings,
+            workers=getattr(args, "workers", 2),
+            threads=getattr(args, "threads", 8),
+            scheduler=scheduler,
+        )
+    return 0
+
+
+def _worker(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.scheduler import run_blocking
+
+    settings.require_slack()
+    run_blocking(settings)
+    return 0
+
+
+def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.migrate import current, upgrade
+
+    upgrade(settings.database_url)
+    print(f"database at revision {current(settings.database_url)}")
+    return 0
+
+
+def _db_current(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.migrate import current
+
+    print(current(settings.database_url) or "empty (run `handoff db upgrade`)")
+    return 0
+
+
+def _manifest(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.manifest import build_manifest
+
+    print(json.dumps(build_manifest(args.url, socket_mode=args.socket_mode), indent=2))
+    return 0
+
+
+def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.demo import run_demo
+
+    return run_demo(settings, database=getattr(args, "database", None))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,9 @@
+from slack_bolt import App
+
+from bot.listeners.views import qualification_submitted, rejection_submitted
+from bot.services import Services
+
+
+def register(app: App, services: Services) -> None:
+    qualification_submitted.register(app, services)
+    rejection_submitted.register(app, services)

@@ -1,0 +1,68 @@
+"""The Slack app manifest: what to paste into api.slack.com/apps → Create New App."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.ids import COMMAND, Callback
+from bot.web import EVENTS_PATH
+
+PLACEHOLDER_URL = "https://handoff.example.com"
+# The narrowest set that works: `commands` for /handoff and the shortcuts,
+# `chat:write` for briefs and DMs (invite the bot to the AE channel).
+BOT_SCOPES = ["commands", "chat:write"]
+
+
+def build_manifest(base_url: str | None = None, *, socket_mode: bool = False) -> dict[str, Any]:
+    url = None if socket_mode else (base_url or PLACEHOLDER_URL).rstrip("/") + EVENTS_PATH
+    command: dict[str, Any] = {
+        "command": COMMAND,
+        "description": "Hand a booked meeting to the AEs",
+        "usage_hint": "[company name]",
+        "should_escape": False,
+    }
+    events: dict[str, Any] = {"bot_events": ["app_home_opened"]}
+    interactivity: dict[str, Any] = {"is_enabled": True}
+    if url:
+        command["url"] = url
+        events["request_url"] = url
+        interactivity["request_url"] = url
+    return {
+        "_metadata": {"major_version": 1, "minor_version": 1},
+        "display_information": {
+            "name": "Handoff",
+            "description": "Turn booked meetings into qualified, accepted handoffs.",
+            "background_color": "#1d4e89",
+        },
+        "features": {
+            "app_home": {
+                "home_tab_enabled": True,
+                "messages_tab_enabled": True,
+                "messages_tab_read_only_enabled": True,
+            },
+            "bot_user": {"display_name": "handoff", "always_online": True},
+            "slash_commands": [command],
+            "shortcuts": [
+                {
+                    "name": "New handoff",
+                    "type": "global",
+                    "callback_id": Callback.NEW_SHORTCUT.value,
+                    "description": "Qualify a meeting you booked and send it to the AEs",
+                },
+                {
+                    "name": "Hand off this meeting",
+                    "type": "message",
+                    "callback_id": Callback.MESSAGE_SHORTCUT.value,
+                    "description": "Start a handoff with this message as notes",
+                },
+            ],
+        },
+        "oauth_config": {"scopes": {"bot": BOT_SCOPES}},
+        "settings": {
+            "event_subscriptions": events,
+            "interactivity": interactivity,
+            "org_deploy_enabled": False,
+            "socket_mode_enabled": socket_mode,
+            "token_rotation_enabled": False,
+        },
+    }

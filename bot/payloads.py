@@ -1,0 +1,69 @@
+"""Reading Slack payloads into small typed values, validated on the way in."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from bot import ids
+from handoff.model import Field
+
+
+def state_value(element: Mapping[str, Any] | None) -> object:
+    """The answer an input element holds, in the shape Slack sends for its type."""
+    if not element:
+        return None
+    kind = element.get("type")
+    if kind in ("static_select", "radio_buttons", "external_select"):
+        option = element.get("selected_option")
+        return option.get("value") if option else None
+    if kind == "datetimepicker":
+        return element.get("selected_date_time")
+    if kind == "datepicker":
+        return element.get("selected_date")
+    if kind in ("multi_static_select", "checkboxes"):
+        return [o.get("value") for o in element.get("selected_options") or []]
+    return element.get("value")
+
+
+def answers(view: Mapping[str, Any]) -> dict[Field, object]:
+    """The qualification answers of a submitted form, keyed by field."""
+    values = view.get("state", {}).get("values", {})
+    found: dict[Field, object] = {}
+    for field in Field:
+        block = values.get(field.value)
+        if block is not None:
+            found[field] = state_value(block.get(ids.Action.ANSWER))
+    return found
+
+
+def metadata_id(view: Mapping[str, Any], key: str) -> int | None:
+    """An integer id from private_metadata (`{"draft": 12}`), None if absent or tampered."""
+    try:
+        data = json.loads(view.get("private_metadata") or "{}")
+    except json.JSONDecodeError:
+        return None
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
+def button_id(body: Mapping[str, Any]) -> int | None:
+    """The handoff id a brief button carries in its value."""
+    actions = body.get("actions") or []
+    value = str(actions[0].get("value", "")) if actions else ""
+    return int(value) if value.isdigit() else None
+
+
+def team_id(body: Mapping[str, Any]) -> str:
+    team = body.get("team") or {}
+    return str(
+        team.get("id") or body.get("team_id") or (body.get("user") or {}).get("team_id") or ""
+    )
+
+
+def user_id(body: Mapping[str, Any]) -> str:
+    user = body.get("user")
+    if isinstance(user, dict):
+        return str(user.get("id", ""))
+    return str(body.get("user_id", ""))

@@ -1,0 +1,81 @@
+"""Scheduled sweeps: APScheduler jobs with fixed ids; each run is idempotent."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from bot.delivery import deliver_pending
+from bot.services import Services, make_services
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+SWEEP_SECONDS = 60
+
+
+def job(name: str) -> Callable[[Callable[[Services], Any]], Callable[[Services], None]]:
+    """Log and time every run; a failed run is logged with its traceback and retried next time."""
+
+    def wrap(fn: Callable[[Services], Any]) -> Callable[[Services], None]:
+        def run(services: Services) -> None:
+            started = time.monotonic()
+            try:
+                result = fn(services)
+            except Exception:
+                log.exception("job %s failed", name)
+                return
+            log.info("job %s: %s in %.2fs", name, result, time.monotonic() - started)
+
+        run.__name__ = name
+        return run
+
+    return wrap
+
+
+@job("deliver_pending")
+def deliver_pending_job(services: Services) -> int:
+    return deliver_pending(services)
+
+
+JOBS: dict[str, Callable[[Services], None]] = {"deliver_pending": deliver_pending_job}
+
+
+def _add_jobs(scheduler: BaseScheduler, services: Services) -> None:
+    scheduler.add_job(
+        deliver_pending_job,
+        "interval",
+        seconds=SWEEP_SECONDS,
+        args=[services],
+        id="deliver_pending",
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=SWEEP_SECONDS,
+    )
+
+
+def start_background(settings: Settings) -> BackgroundScheduler:
+    services = make_services(settings)
+    scheduler = BackgroundScheduler(timezone="UTC")
+    _add_jobs(scheduler, services)
+    scheduler.start()
+    log.info("scheduler started in this process")
+    return scheduler
+
+
+def run_blocking(settings: Settings) -> None:
+    services = make_services(settings)
+    scheduler = BlockingScheduler(timezone="UTC")
+    _add_jobs(scheduler, services)
+    log.info("worker: scheduler running; Ctrl-C stops it")
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        log.info("worker stopped")

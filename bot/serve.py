@@ -1,0 +1,76 @@
+"""`handoff serve`: the app behind gunicorn (threaded workers), or over Socket Mode."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def build_wsgi(settings: Settings) -> Any:
+    from bot.app import build_app
+    from bot.services import make_services
+    from bot.web import create_wsgi
+
+    services = make_services(settings)
+    return create_wsgi(build_app(services), services.engine)
+
+
+class _Gunicorn(BaseApplication):  # type: ignore[misc]
+    def __init__(self, settings: Settings, options: dict[str, Any], on_ready: Any) -> None:
+        self.settings = settings
+        self.options = options
+        self.on_ready = on_ready
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+        if self.on_ready is not None:
+            # when_ready runs once, in the master, after the socket is bound: the one
+            # place a scheduler can live without every worker starting its own.
+            self.cfg.set("when_ready", lambda _server: self.on_ready())
+
+    def load(self) -> Any:
+        # Runs in each worker after the fork, so no engine or socket is shared.
+        return build_wsgi(self.settings)
+
+
+def serve_http(settings: Settings, *, workers: int, threads: int, scheduler: bool) -> None:
+    on_ready = None
+    if scheduler:
+        from bot.scheduler import start_background
+
+        on_ready = lambda: start_background(settings)  # noqa: E731
+    options = {
+        "bind": f"0.0.0.0:{settings.port}",
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": threads,
+        # Listeners finish their Slack calls after the ack; give them time to.
+        "graceful_timeout": 20,
+        "timeout": 30,
+        "accesslog": "-",
+        "errorlog": "-",
+        "proc_name": "handoff-web",
+    }
+    _Gunicorn(settings, options, on_ready).run()
+
+
+def serve_socket_mode(settings: Settings, *, scheduler: bool) -> None:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.app import build_app
+    from bot.services import make_services
+
+    services = make_services(settings)
+    if scheduler:
+        from bot.scheduler import start_background
+
+        start_background(settings)
+    SocketModeHandler(build_app(services), settings.app_token).start()

@@ -1,0 +1,139 @@
+"""Settings from the environment (and `.env`), checked once at start-up.
+
+A bad value stops start-up with one line naming the variable and the fix.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from handoff.config import Config, ConfigError, load_config
+
+DEFAULT_API_URL = "https://slack.com/api/"
+DEFAULT_DATABASE_URL = "sqlite:///handoff.db"
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
+
+
+class SettingsError(ValueError):
+    """One line for the operator: which setting is wrong and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    bot_token: str | None
+    signing_secret: str | None
+    app_token: str | None
+    api_url: str
+    database_url: str
+    port: int
+    ae_channel: str | None
+    digest_channel: str | None
+    managers: tuple[str, ...]
+    config_path: str | None
+    config: Config = field(repr=False)
+
+    @property
+    def has_slack(self) -> bool:
+        return bool(self.bot_token)
+
+    def require_slack(self) -> None:
+        """Serving Slack needs credentials and somewhere to post briefs."""
+        if not self.bot_token:
+            raise SettingsError("SLACK_BOT_TOKEN is not set: add the bot token (xoxb-…) to .env")
+        if not self.app_token and not self.signing_secret:
+            raise SettingsError(
+                "SLACK_SIGNING_SECRET is not set: copy it from the app's Basic Information page"
+            )
+        if not self.ae_channel:
+            raise SettingsError(
+                "HANDOFF_AE_CHANNEL is not set: give the channel ID (C…) where briefs go"
+            )
+
+
+def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) -> Settings:
+    if env is None:
+        if dotenv:
+            _read_dotenv()
+        env = os.environ
+
+    def get(name: str) -> str | None:
+        value = env.get(name, "").strip()
+        return value or None
+
+    bot_token = get("SLACK_BOT_TOKEN")
+    if bot_token and not bot_token.startswith("xoxb-"):
+        raise SettingsError("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
+    app_token = get("SLACK_APP_TOKEN")
+    if app_token and not app_token.startswith("xapp-"):
+        raise SettingsError("SLACK_APP_TOKEN must be an app-level token starting with xapp-")
+
+    api_url = get("SLACK_API_URL") or DEFAULT_API_URL
+    if not re.match(r"^https?://[^/\s]+", api_url):
+        raise SettingsError(f"SLACK_API_URL must be an http(s) URL, got {api_url!r}")
+    if not api_url.endswith("/"):
+        api_url += "/"
+
+    port_text = get("PORT") or "3000"
+    if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
+        raise SettingsError(f"PORT must be a number from 1 to 65535, got {port_text!r}")
+
+    database_url = get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    if not re.match(r"^(sqlite|postgres|postgresql)(\+\w+)?://", database_url):
+        raise SettingsError(
+            "DATABASE_URL must start with sqlite:/// or postgresql:// "
+            f"(got {database_url.split(':', 1)[0]!r})"
+        )
+
+    ae_channel = _channel(get("HANDOFF_AE_CHANNEL"), "HANDOFF_AE_CHANNEL")
+    digest_channel = _channel(get("HANDOFF_DIGEST_CHANNEL"), "HANDOFF_DIGEST_CHANNEL")
+
+    managers = tuple(m.strip() for m in (get("HANDOFF_MANAGERS") or "").split(",") if m.strip())
+    for manager in managers:
+        if not _USER_ID.match(manager):
+            raise SettingsError(
+                f"HANDOFF_MANAGERS must be comma-separated user IDs like U012AB3CD, got {manager!r}"
+            )
+
+    config_path = get("HANDOFF_CONFIG")
+    try:
+        config = load_config(config_path)
+    except ConfigError as exc:
+        raise SettingsError(f"HANDOFF_CONFIG: {exc}") from None
+
+    return Settings(
+        bot_token=bot_token,
+        signing_secret=get("SLACK_SIGNING_SECRET"),
+        app_token=app_token,
+        api_url=api_url,
+        database_url=database_url,
+        port=int(port_text),
+        ae_channel=ae_channel,
+        digest_channel=digest_channel,
+        managers=managers,
+        config_path=config_path,
+        config=config,
+    )
+
+
+def _channel(value: str | None, name: str) -> str | None:
+    if value is None:
+        return None
+    if value.startswith("#") or not _CHANNEL_ID.match(value):
+        raise SettingsError(
+            f"{name} must be a channel ID like C012AB3CD (in Slack: channel details → "
+            f"copy the ID at the bottom), got {value!r}"
+        )
+    return value
+
+
+def _read_dotenv() -> None:
+    from dotenv import load_dotenv
+
+    path = Path.cwd() / ".env"
+    if path.is_file():
+        load_dotenv(path, override=False)

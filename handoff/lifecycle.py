@@ -1,0 +1,171 @@
+"""Transitions of a handoff: who may move it, from which state, with an audit event.
+
+Each transition is a compare-and-set through the repository, so two AEs clicking
+at once get one winner and one polite answer naming the winner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from handoff.model import OPEN_STATUSES, Handoff, Qualification, Status
+
+
+class HandoffRepository(Protocol):
+    def add(
+        self,
+        *,
+        team_id: str,
+        sdr_id: str,
+        qualification: Qualification,
+        rubric_version: str,
+        submission_key: str,
+        now: datetime,
+    ) -> Handoff: ...
+
+    def get(self, handoff_id: int) -> Handoff | None: ...
+
+    def get_by_submission_key(self, key: str) -> Handoff | None: ...
+
+    def compare_and_set(
+        self,
+        handoff_id: int,
+        *,
+        from_statuses: Sequence[Status],
+        to_status: Status,
+        changes: dict[str, object],
+        bump_brief: bool = True,
+    ) -> bool: ...
+
+    def set_brief(self, handoff_id: int, *, channel: str, ts: str, now: datetime) -> bool: ...
+
+    def record(
+        self, handoff_id: int, *, actor: str, kind: str, data: dict[str, object], now: datetime
+    ) -> None: ...
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a transition was refused: `kind` is the rule, `by` who decided before."""
+
+    kind: str  # already_decided | withdrawn | own_handoff
+    status: Status
+    by: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a transition did; `refusal` says why nothing changed."""
+
+    handoff: Handoff
+    changed: bool
+    refusal: Refusal | None = None
+
+
+class UnknownHandoff(LookupError):
+    pass
+
+
+def submit(
+    repo: HandoffRepository,
+    *,
+    team_id: str,
+    sdr_id: str,
+    qualification: Qualification,
+    rubric_version: str,
+    submission_key: str,
+    now: datetime,
+) -> Outcome:
+    """Store a new handoff once per submission key (a double submit returns the first)."""
+    existing = repo.get_by_submission_key(submission_key)
+    if existing is not None:
+        return Outcome(existing, changed=False)
+    handoff = repo.add(
+        team_id=team_id,
+        sdr_id=sdr_id,
+        qualification=qualification,
+        rubric_version=rubric_version,
+        submission_key=submission_key,
+        now=now,
+    )
+    repo.record(handoff.id, actor=sdr_id, kind="submitted", data={}, now=now)
+    return Outcome(handoff, changed=True)
+
+
+def mark_posted(
+    repo: HandoffRepository, handoff_id: int, *, channel: str, ts: str, now: datetime
+) -> bool:
+    """Remember where the brief is (first post only) and open it for decisions."""
+    first = repo.set_brief(handoff_id, channel=channel, ts=ts, now=now)
+    repo.compare_and_set(
+        handoff_id,
+        from_statuses=(Status.SUBMITTED,),
+        to_status=Status.PENDING,
+        changes={},
+        bump_brief=False,
+    )
+    if first:
+        repo.record(
+            handoff_id, actor="bot", kind="brief_posted", data={"channel": channel}, now=now
+        )
+    return first
+
+
+def decision_refusal(handoff: Handoff, actor: str) -> Refusal | None:
+    """Why `actor` may not accept or reject this handoff now, or None if they may."""
+    if handoff.status == Status.WITHDRAWN:
+        return Refusal("withdrawn", handoff.status, handoff.sdr_id)
+    if handoff.status in (Status.ACCEPTED, Status.REJECTED):
+        return Refusal("already_decided", handoff.status, handoff.decided_by)
+    if actor == handoff.sdr_id:
+        return Refusal("own_handoff", handoff.status, actor)
+    return None
+
+
+def accept(repo: HandoffRepository, handoff_id: int, *, actor: str, now: datetime) -> Outcome:
+    return _decide(repo, handoff_id, actor=actor, now=now, to=Status.ACCEPTED, extra={})
+
+
+def reject(
+    repo: HandoffRepository,
+    handoff_id: int,
+    *,
+    actor: str,
+    reason: str,
+    comment: str,
+    now: datetime,
+) -> Outcome:
+    extra: dict[str, object] = {"rejection_reason": reason, "rejection_comment": comment or None}
+    return _decide(repo, handoff_id, actor=actor, now=now, to=Status.REJECTED, extra=extra)
+
+
+def _decide(
+    repo: HandoffRepository,
+    handoff_id: int,
+    *,
+    actor: str,
+    now: datetime,
+    to: Status,
+    extra: dict[str, object],
+) -> Outcome:
+    handoff = repo.get(handoff_id)
+    if handoff is None:
+        raise UnknownHandoff(handoff_id)
+    refusal = decision_refusal(handoff, actor)
+    if refusal:
+        return Outcome(handoff, changed=False, refusal=refusal)
+    changes: dict[str, object] = {"decided_by": actor, "decided_at": now, **extra}
+    won = repo.compare_and_set(
+        handoff_id, from_statuses=OPEN_STATUSES, to_status=to, changes=changes
+    )
+    current = repo.get(handoff_id)
+    assert current is not None
+    if not won:
+        # Someone else's compare-and-set landed between our read and our write.
+        return Outcome(current, changed=False, refusal=decision_refusal(current, actor))
+    data = {k: v for k, v in extra.items() if v is not None}
+    repo.record(handoff_id, actor=actor, kind=to.value, data=data, now=now)
+    return Outcome(current, changed=True)

@@ -1,0 +1,192 @@
+"""Tables. Times are aware UTC; JSON columns hold small, already-validated dicts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC in and out, also on SQLite, which stores datetimes without a zone."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime; pass an aware UTC value")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, datetime: UtcDateTime()}
+
+
+class HandoffRow(Base):
+    __tablename__ = "handoffs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    sdr_id: Mapped[str] = mapped_column(String(32))
+    suggested_ae_id: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    submission_key: Mapped[str] = mapped_column(String(64), unique=True)
+
+    company: Mapped[str] = mapped_column(String(200))
+    meeting_at: Mapped[datetime]
+    industry: Mapped[str] = mapped_column(String(50))
+    company_size: Mapped[str] = mapped_column(String(50))
+    region: Mapped[str] = mapped_column(String(50))
+    contact_name: Mapped[str] = mapped_column(String(200))
+    contact_title: Mapped[str] = mapped_column(String(200))
+    contact_role: Mapped[str] = mapped_column(String(50))
+    pain: Mapped[str] = mapped_column(Text)
+    timing: Mapped[str] = mapped_column(String(50))
+    budget_status: Mapped[str] = mapped_column(String(50))
+    next_steps: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(50))
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    rubric_version: Mapped[str] = mapped_column(String(40))
+    score: Mapped[int | None]
+    criteria: Mapped[dict[str, Any] | None]
+
+    submitted_at: Mapped[datetime]
+    posted_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[str | None] = mapped_column(String(32))
+    rejection_reason: Mapped[str | None] = mapped_column(String(50))
+    rejection_comment: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    outcome_at: Mapped[datetime | None]
+
+    brief_channel: Mapped[str | None] = mapped_column(String(32))
+    brief_ts: Mapped[str | None] = mapped_column(String(32))
+    # The brief is re-rendered from the row; a version ahead of the synced one
+    # means Slack still shows an older state and a sweep must update it.
+    brief_version: Mapped[int] = mapped_column(Integer, default=1)
+    brief_synced_version: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime]
+
+    stakeholders: Mapped[list[StakeholderRow]] = relationship(
+        back_populates="handoff", order_by="StakeholderRow.position", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        Index("ix_handoffs_status_submitted", "status", "submitted_at"),
+        Index("ix_handoffs_team_submitted", "team_id", "submitted_at"),
+        Index("ix_handoffs_sdr", "sdr_id", "submitted_at"),
+    )
+
+
+class StakeholderRow(Base):
+    __tablename__ = "stakeholders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handoff_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    name: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str | None] = mapped_column(String(50))
+
+    handoff: Mapped[HandoffRow] = relationship(back_populates="stakeholders")
+
+    __table_args__ = (UniqueConstraint("handoff_id", "position"),)
+
+
+class EventRow(Base):
+    """Append-only audit log: rows are inserted, never updated or deleted."""
+
+    __tablename__ = "handoff_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handoff_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"))
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    __table_args__ = (Index("ix_events_handoff", "handoff_id", "id"),)
+
+
+class DraftRow(Base):
+    """A qualification form in progress; a modal's private_metadata holds only its id."""
+
+    __tablename__ = "drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    handoff_id: Mapped[int | None] = mapped_column(ForeignKey("handoffs.id", ondelete="SET NULL"))
+    step: Mapped[int] = mapped_column(Integer, default=0)
+    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    view_id: Mapped[str | None] = mapped_column(String(32))
+    submitted_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_drafts_user", "team_id", "user_id", "updated_at"),)
+
+
+class ReminderRow(Base):
+    """Ledger of one-shot messages about a handoff (DMs, reminders, escalations).
+
+    The unique key is claimed in the same transaction that decides to send, so a
+    retry, a second process or a second scheduler can never send it twice.
+    """
+
+    __tablename__ = "reminders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handoff_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    level: Mapped[int] = mapped_column(Integer, default=0)
+    recipient: Mapped[str] = mapped_column(String(32))
+    claimed_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    channel: Mapped[str | None] = mapped_column(String(32))
+    ts: Mapped[str | None] = mapped_column(String(32))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+
+    __table_args__ = (
+        UniqueConstraint("handoff_id", "kind", "level", name="uq_reminders_once"),
+        Index("ix_reminders_unsent", "sent_at", "claimed_at"),
+    )
+
+
+class DigestRow(Base):
+    __tablename__ = "digests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    period_start: Mapped[datetime]
+    period_end: Mapped[datetime]
+    claimed_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    channel: Mapped[str | None] = mapped_column(String(32))
+    ts: Mapped[str | None] = mapped_column(String(32))
+
+    __table_args__ = (UniqueConstraint("team_id", "period_start", name="uq_digests_period"),)

@@ -1,0 +1,1 @@
+"""Jinja2 templates that render Slack Block Kit JSON."""
