@@ -1,0 +1,123 @@
+"""Shared fixtures: a migrated database on SQLite and on PostgreSQL for every storage test."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
+
+from handoff.config import Config, load_config
+from handoff.model import Field, Qualification, Stakeholder
+from storage.migrate import upgrade
+
+POSTGRES_URL = os.environ.get(
+    "HANDOFF_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+def _postgres_available() -> str | None:
+    try:
+        engine = create_engine(POSTGRES_URL)
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+    except OperationalError as exc:
+        return str(exc).splitlines()[0]
+    return None
+
+
+_PG_PROBLEM: list[str | None] = []
+
+
+def _require_postgres() -> None:
+    if not _PG_PROBLEM:
+        _PG_PROBLEM.append(_postgres_available())
+    problem = _PG_PROBLEM[0]
+    if problem is None:
+        return
+    message = f"PostgreSQL at {POSTGRES_URL} is not reachable: {problem}"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message + " (CI=true requires it)")
+    pytest.skip(message)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
+    """A freshly migrated database: a SQLite file, or a PostgreSQL schema of its own."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'handoff.db'}"
+        upgrade(url)
+        yield url
+        return
+    _require_postgres()
+    schema = "t_" + uuid.uuid4().hex[:12]
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def config() -> Config:
+    return load_config()
+
+
+NOW = datetime(2026, 11, 23, 14, 30, tzinfo=UTC)  # a Monday afternoon
+
+
+def answers(**overrides: Any) -> dict[Field, object]:
+    """A complete, valid set of form answers for a meeting three days after NOW."""
+    base: dict[Field, object] = {
+        Field.COMPANY: "Acme Robotics",
+        Field.MEETING_AT: int((NOW + timedelta(days=3)).timestamp()),
+        Field.INDUSTRY: "manufacturing",
+        Field.COMPANY_SIZE: "200_999",
+        Field.REGION: "emea",
+        Field.CONTACT_NAME: "Dana Whitfield",
+        Field.CONTACT_TITLE: "VP Operations",
+        Field.CONTACT_ROLE: "economic_buyer",
+        Field.STAKEHOLDERS: "Lee Park, Plant IT lead, Champion\nSam Roy, Controller",
+        Field.PAIN: "Unplanned downtime on two lines costs them about 40 hours a month.",
+        Field.TIMING: "this_quarter",
+        Field.BUDGET_STATUS: "identified",
+        Field.NEXT_STEPS: "Discovery call with Dana and Lee on Thursday; they share line data.",
+        Field.SOURCE: "outbound",
+        Field.NOTES: "",
+    }
+    base.update({Field(k): v for k, v in overrides.items()})
+    return base
+
+
+def qualification(**overrides: Any) -> Qualification:
+    values: dict[str, Any] = {
+        "company": "Acme Robotics",
+        "meeting_at": NOW + timedelta(days=3),
+        "industry": "manufacturing",
+        "company_size": "200_999",
+        "region": "emea",
+        "contact_name": "Dana Whitfield",
+        "contact_title": "VP Operations",
+        "contact_role": "economic_buyer",
+        "pain": "Unplanned downtime on two lines costs them about 40 hours a month.",
+        "timing": "this_quarter",
+        "budget_status": "identified",
+        "next_steps": "Discovery call on Thursday.",
+        "source": "outbound",
+        "stakeholders": (Stakeholder("Lee Park", "Plant IT lead", "champion"),),
+        "notes": "",
+    }
+    values.update(overrides)
+    return Qualification(**values)

@@ -1,0 +1,163 @@
+"""The repository and the ledger on a real database (SQLite file and PostgreSQL)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, timedelta
+
+import pytest
+from sqlalchemy import func, inspect, select
+
+from handoff import lifecycle
+from handoff.model import Status
+from storage import ledger
+from storage.db import make_engine, make_session_factory, session_scope
+from storage.models import EventRow, ReminderRow
+from storage.repository import SqlHandoffRepository
+from tests.conftest import NOW, qualification
+
+
+@pytest.fixture
+def sessions(database_url):
+    engine = make_engine(database_url)
+    yield make_session_factory(engine)
+    engine.dispose()
+
+
+def _submit(sessions, key="draft:1"):
+    with session_scope(sessions) as s:
+        return lifecycle.submit(
+            SqlHandoffRepository(s),
+            team_id="T1",
+            sdr_id="USDR",
+            qualification=qualification(),
+            rubric_version="2026.1",
+            submission_key=key,
+            now=NOW,
+        ).handoff
+
+
+def test_migrations_create_every_table(database_url):
+    engine = make_engine(database_url)
+    names = set(inspect(engine).get_table_names())
+    engine.dispose()
+    assert {"handoffs", "stakeholders", "handoff_events", "drafts", "reminders", "digests"} <= names
+
+
+def test_round_trip_keeps_aware_utc_times_and_stakeholders(sessions):
+    stored = _submit(sessions)
+    with session_scope(sessions) as s:
+        loaded = SqlHandoffRepository(s).get(stored.id)
+    assert loaded.qualification == qualification()
+    assert loaded.qualification.meeting_at.tzinfo is not None
+    assert loaded.submitted_at == NOW and loaded.submitted_at.utcoffset() == timedelta(0)
+    assert loaded.status == Status.SUBMITTED
+
+
+def test_resubmitting_the_same_draft_stores_one_handoff(sessions):
+    first = _submit(sessions)
+    second = _submit(sessions)
+    assert first.id == second.id
+
+
+def test_concurrent_accepts_have_exactly_one_winner(sessions):
+    h = _submit(sessions)
+    barrier = threading.Barrier(6)
+    results: list[lifecycle.Outcome] = []
+
+    def click(actor: str) -> None:
+        barrier.wait()
+        with session_scope(sessions) as s:
+            results.append(lifecycle.accept(SqlHandoffRepository(s), h.id, actor=actor, now=NOW))
+
+    threads = [threading.Thread(target=click, args=(f"UAE{i}",)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    winners = [r for r in results if r.changed]
+    assert len(results) == 6 and len(winners) == 1
+    winner = winners[0].handoff.decided_by
+    assert all(r.refusal.by == winner for r in results if not r.changed)
+    with session_scope(sessions) as s:
+        accepted = s.scalar(select(func.count()).where(EventRow.kind == "accepted"))
+    assert accepted == 1
+
+
+def test_ledger_claims_once_across_concurrent_senders(sessions):
+    h = _submit(sessions)
+    barrier = threading.Barrier(5)
+    claims = []
+
+    def try_claim() -> None:
+        barrier.wait()
+        with session_scope(sessions) as s:
+            claims.append(
+                ledger.claim(
+                    s, handoff_id=h.id, kind="decision_dm", level=0, recipient="USDR", now=NOW
+                )
+            )
+
+    threads = [threading.Thread(target=try_claim) for _ in range(5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len([c for c in claims if c is not None]) == 1
+    with session_scope(sessions) as s:
+        assert s.scalar(select(func.count()).select_from(ReminderRow)) == 1
+
+
+def test_stale_claim_is_taken_over_and_a_sent_one_never(sessions):
+    h = _submit(sessions)
+    with session_scope(sessions) as s:
+        first = ledger.claim(s, handoff_id=h.id, kind="k", level=0, recipient="U", now=NOW)
+    assert first is not None
+    with session_scope(sessions) as s:
+        assert ledger.claim(s, handoff_id=h.id, kind="k", level=0, recipient="U", now=NOW) is None
+        assert ledger.unsent(s, now=NOW) == []
+    later = NOW + ledger.CLAIM_LEASE + timedelta(seconds=1)
+    with session_scope(sessions) as s:
+        assert [c.id for c in ledger.unsent(s, now=later)] == [first.id]
+        retaken = ledger.claim(s, handoff_id=h.id, kind="k", level=0, recipient="U", now=later)
+    assert retaken is not None and retaken.id == first.id
+    with session_scope(sessions) as s:
+        ledger.mark_sent(s, retaken.id, channel="D1", ts="1.1", now=later)
+    much_later = later + timedelta(days=1)
+    with session_scope(sessions) as s:
+        assert (
+            ledger.claim(s, handoff_id=h.id, kind="k", level=0, recipient="U", now=much_later)
+            is None
+        )
+        row = s.scalar(select(ReminderRow))
+        assert row.attempts == 2 and row.sent_at.tzinfo == UTC
+
+
+def test_failed_send_is_released_for_the_next_sweep(sessions):
+    h = _submit(sessions)
+    with session_scope(sessions) as s:
+        c = ledger.claim(s, handoff_id=h.id, kind="k", level=0, recipient="U", now=NOW)
+        ledger.mark_failed(s, c.id, error="ratelimited", now=NOW)
+    with session_scope(sessions) as s:
+        assert [u.id for u in ledger.unsent(s, now=NOW)] == [c.id]
+        assert ledger.claim(s, handoff_id=h.id, kind="k", level=0, recipient="U", now=NOW)
+
+
+def test_brief_bookkeeping(sessions):
+    h = _submit(sessions)
+    with session_scope(sessions) as s:
+        repo = SqlHandoffRepository(s)
+        assert repo.unsynced() == [h.id]
+        lifecycle.mark_posted(repo, h.id, channel="CAE", ts="1.2", now=NOW)
+        repo.mark_brief_synced(h.id, 1)
+    with session_scope(sessions) as s:
+        repo = SqlHandoffRepository(s)
+        assert repo.unsynced() == []
+        lifecycle.accept(repo, h.id, actor="UAE", now=NOW)
+    with session_scope(sessions) as s:
+        repo = SqlHandoffRepository(s)
+        assert repo.unsynced() == [h.id]
+        repo.mark_brief_synced(h.id, 2)
+        repo.mark_brief_synced(h.id, 1)  # a late, older sync does not move it back
+        assert repo.get(h.id).brief_synced_version == 2
+        assert [e.kind for e in repo.events(h.id)] == ["submitted", "brief_posted", "accepted"]

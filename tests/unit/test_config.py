@@ -1,0 +1,45 @@
+import pytest
+
+from handoff.config import ConfigError, load_config
+
+
+def test_defaults_load_without_a_file():
+    config = load_config()
+    assert config.rubric_version
+    assert config.has("rejection_reasons", "bad_fit")
+    assert config.label("regions", "emea") == "Europe, Middle East & Africa"
+    assert config.label("regions", "gone") == "gone"
+
+
+def test_team_file_replaces_a_list_and_keeps_the_rest(tmp_path):
+    path = tmp_path / "team.toml"
+    path.write_text('[choices.regions]\ndach = "DACH"\nnordics = "Nordics"\n')
+    config = load_config(path)
+    assert [c.value for c in config.choices["regions"]] == ["dach", "nordics"]
+    assert config.has("industries", "software")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[choices.regions\n", "line 1"),
+        ('[choices.regions]\n"Bad Key" = "x"\n', "choices.regions.Bad Key"),
+        ('[choices.regions]\nok = ""\n', "choices.regions.ok"),
+        ('[choices.regions]\nok = "' + "x" * 76 + '"\n', "1–75"),
+        ('[choices.planets]\nmars = "Mars"\n', "choices.planets"),
+        ('[qualification]\npain_min_length = "ten"\n', "pain_min_length"),
+        ("[choices]\nregions = []\n", "choices.regions"),
+    ],
+)
+def test_broken_file_names_the_file_and_the_key(tmp_path, text, expected):
+    path = tmp_path / "team.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert str(path) in str(info.value)
+    assert expected in str(info.value)
+
+
+def test_missing_file_is_a_clear_error(tmp_path):
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_config(tmp_path / "nope.toml")

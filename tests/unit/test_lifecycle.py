@@ -1,0 +1,178 @@
+"""Lifecycle rules against an in-memory repository (the real one is in tests/integration)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from datetime import datetime
+
+import pytest
+
+from handoff import lifecycle
+from handoff.model import Handoff, Qualification, Status
+from tests.conftest import NOW, qualification
+
+
+class FakeRepository:
+    def __init__(self) -> None:
+        self.rows: dict[int, Handoff] = {}
+        self.keys: dict[str, int] = {}
+        self.events: list[tuple[int, str, str]] = []
+
+    def add(
+        self,
+        *,
+        team_id: str,
+        sdr_id: str,
+        qualification: Qualification,
+        rubric_version: str,
+        submission_key: str,
+        now: datetime,
+    ) -> Handoff:
+        handoff = Handoff(
+            id=len(self.rows) + 1,
+            team_id=team_id,
+            sdr_id=sdr_id,
+            status=Status.SUBMITTED,
+            qualification=qualification,
+            rubric_version=rubric_version,
+            submitted_at=now,
+        )
+        self.rows[handoff.id] = handoff
+        self.keys[submission_key] = handoff.id
+        return handoff
+
+    def get(self, handoff_id: int) -> Handoff | None:
+        return self.rows.get(handoff_id)
+
+    def get_by_submission_key(self, key: str) -> Handoff | None:
+        return self.rows.get(self.keys.get(key, -1))
+
+    def compare_and_set(
+        self,
+        handoff_id: int,
+        *,
+        from_statuses: Sequence[Status],
+        to_status: Status,
+        changes: dict[str, object],
+        bump_brief: bool = True,
+    ) -> bool:
+        row = self.rows[handoff_id]
+        if row.status not in from_statuses:
+            return False
+        version = row.brief_version + (1 if bump_brief else 0)
+        fields = {k: v for k, v in changes.items() if k in Handoff.__dataclass_fields__}
+        self.rows[handoff_id] = dataclasses.replace(
+            row,
+            status=to_status,
+            brief_version=version,
+            **fields,  # type: ignore[arg-type]
+        )
+        return True
+
+    def set_brief(self, handoff_id: int, *, channel: str, ts: str, now: datetime) -> bool:
+        row = self.rows[handoff_id]
+        if row.brief_ts is not None:
+            return False
+        self.rows[handoff_id] = dataclasses.replace(row, brief_channel=channel, brief_ts=ts)
+        return True
+
+    def record(
+        self, handoff_id: int, *, actor: str, kind: str, data: dict[str, object], now: datetime
+    ) -> None:
+        self.events.append((handoff_id, actor, kind))
+
+
+@pytest.fixture
+def repo() -> FakeRepository:
+    return FakeRepository()
+
+
+def _submitted(repo: FakeRepository, key: str = "draft:1") -> Handoff:
+    return lifecycle.submit(
+        repo,
+        team_id="T1",
+        sdr_id="USDR",
+        qualification=qualification(),
+        rubric_version="v1",
+        submission_key=key,
+        now=NOW,
+    ).handoff
+
+
+def test_submit_is_idempotent_per_key(repo):
+    first = _submitted(repo)
+    again = lifecycle.submit(
+        repo,
+        team_id="T1",
+        sdr_id="USDR",
+        qualification=qualification(company="Other"),
+        rubric_version="v1",
+        submission_key="draft:1",
+        now=NOW,
+    )
+    assert not again.changed and again.handoff.id == first.id
+    assert len(repo.rows) == 1
+    assert repo.events == [(first.id, "USDR", "submitted")]
+
+
+def test_posting_opens_the_handoff_once(repo):
+    h = _submitted(repo)
+    assert lifecycle.mark_posted(repo, h.id, channel="CAE", ts="1.0", now=NOW)
+    assert not lifecycle.mark_posted(repo, h.id, channel="CAE", ts="2.0", now=NOW)
+    row = repo.get(h.id)
+    assert row.status == Status.PENDING and row.brief_ts == "1.0"
+    assert row.brief_version == 1  # posting does not make the brief stale
+
+
+def test_accept_then_second_accept_names_the_winner(repo):
+    h = _submitted(repo)
+    won = lifecycle.accept(repo, h.id, actor="UAE1", now=NOW)
+    assert won.changed and won.handoff.status == Status.ACCEPTED
+    assert won.handoff.decided_by == "UAE1"
+    late = lifecycle.accept(repo, h.id, actor="UAE2", now=NOW)
+    assert not late.changed
+    assert late.refusal == lifecycle.Refusal("already_decided", Status.ACCEPTED, "UAE1")
+    late_reject = lifecycle.reject(repo, h.id, actor="UAE2", reason="bad_fit", comment="", now=NOW)
+    assert not late_reject.changed and late_reject.handoff.status == Status.ACCEPTED
+
+
+def test_sdr_cannot_decide_their_own_handoff(repo):
+    h = _submitted(repo)
+    outcome = lifecycle.accept(repo, h.id, actor="USDR", now=NOW)
+    assert not outcome.changed and outcome.refusal.kind == "own_handoff"
+    assert repo.get(h.id).status == Status.SUBMITTED
+
+
+def test_reject_records_reason_and_comment(repo):
+    h = _submitted(repo)
+    outcome = lifecycle.reject(repo, h.id, actor="UAE1", reason="no_pain", comment="vague", now=NOW)
+    assert outcome.changed
+    assert outcome.handoff.rejection_reason == "no_pain"
+    assert outcome.handoff.rejection_comment == "vague"
+    assert outcome.handoff.brief_version == 2
+    assert repo.events[-1] == (h.id, "UAE1", "rejected")
+
+
+def test_unknown_handoff_raises(repo):
+    with pytest.raises(lifecycle.UnknownHandoff):
+        lifecycle.accept(repo, 99, actor="UAE1", now=NOW)
+
+
+def test_lost_race_between_read_and_write_is_reported_as_refusal(repo):
+    h = _submitted(repo)
+    real_cas = repo.compare_and_set
+
+    def someone_else_first(handoff_id, **kwargs):
+        real_cas(
+            handoff_id,
+            from_statuses=(Status.SUBMITTED,),
+            to_status=Status.REJECTED,
+            changes={"decided_by": "UAE9"},
+        )
+        return real_cas(handoff_id, **kwargs)
+
+    repo.compare_and_set = someone_else_first
+    outcome = lifecycle.accept(repo, h.id, actor="UAE1", now=NOW)
+    assert not outcome.changed
+    assert outcome.refusal == lifecycle.Refusal("already_decided", Status.REJECTED, "UAE9")
