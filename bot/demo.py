@@ -1,0 +1,216 @@
+"""`handoff demo`: the whole loop offline, against a local Slack stand-in, narrated.
+
+Everything is real but Slack itself: the app is served over HTTP, requests are
+signed as Slack signs them, and the bot talks to the stand-in through slack_sdk.
+"""
+
+from __future__ import annotations
+
+import secrets
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.app import build_app
+from bot.ids import COMMAND, Action, Block
+from bot.localserver import LocalServer
+from bot.services import make_services
+from bot.settings import Settings, load_settings
+from bot.slack_standin import SlackSender, SlackStandIn
+from bot.textview import blocks_to_text
+from bot.web import create_wsgi
+from storage.migrate import upgrade
+
+SDR, AE, AE2 = "U0DEMOANN", "U0DEMOBOB", "U0DEMOCAT"
+AE_CHANNEL = "C0DEMOAES"
+NAMES = {SDR: "Ann (SDR)", AE: "Bob (AE)", AE2: "Cat (AE)", AE_CHANNEL: "ae-handoffs"}
+
+
+def run_demo(
+    settings: Settings, *, database: str | None = None, out: Callable[[str], None] = print
+) -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        db_path = Path(database) if database else Path(tmp) / "demo.db"
+        url = f"sqlite:///{db_path}"
+        upgrade(url)
+        with SlackStandIn() as slack:
+            slack.add_channel(AE_CHANNEL, "ae-handoffs")
+            for user, name in NAMES.items():
+                if user.startswith("U"):
+                    slack.add_user(user, name=name.split()[0].lower(), real_name=name)
+            env = {
+                "SLACK_BOT_TOKEN": "xoxb-demo",
+                "SLACK_SIGNING_SECRET": secrets.token_hex(16),
+                "SLACK_API_URL": slack.base_url,
+                "DATABASE_URL": url,
+                "HANDOFF_AE_CHANNEL": AE_CHANNEL,
+            }
+            if settings.config_path:
+                env["HANDOFF_CONFIG"] = settings.config_path
+            demo_settings = load_settings(env, dotenv=False)
+            services = make_services(demo_settings)
+            app = build_app(services)
+            with LocalServer(create_wsgi(app, services.engine)) as server:
+                sender = SlackSender(
+                    server.url + "/slack/events", env["SLACK_SIGNING_SECRET"], slack
+                )
+                _Story(slack, sender, out).run()
+            services.engine.dispose()
+            if slack.problems:
+                out("Slack would have refused some of what the bot sent:")
+                for problem in slack.problems:
+                    out(f"  - {problem}")
+                return 1
+        out(f"\nDatabase used: {db_path if database else 'a temporary SQLite file (deleted)'}")
+    out("To run it in your Slack workspace, see README.md → Connect to Slack.")
+    return 0
+
+
+class _Story:
+    def __init__(self, slack: SlackStandIn, sender: SlackSender, out: Callable[[str], None]):
+        self.slack, self.sender, self.out = slack, sender, out
+
+    def scene(self, text: str) -> None:
+        self.out(f"\n{'=' * 72}\n{text}\n{'=' * 72}")
+
+    def show(self, who: str, where: str, blocks: list[dict[str, Any]]) -> None:
+        self.out(f"\n--- {who} sees {where} ---")
+        body = blocks_to_text(blocks, NAMES)
+        self.out("\n".join("  " + line for line in body.splitlines()))
+
+    def wait(self, condition: Callable[[], Any], timeout: float = 10.0) -> Any:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = condition()
+            if value:
+                return value
+            time.sleep(0.02)
+        raise RuntimeError("the demo waited too long for the bot; run with -v to see why")
+
+    def open_form(self, company: str) -> dict[str, Any]:
+        opened = len(self.slack.calls("views.open"))
+        self.sender.slash_command(SDR, COMMAND, company)
+        self.wait(lambda: len(self.slack.calls("views.open")) > opened)
+        return list(self.slack.views.values())[-1]
+
+    def submit(self, view: dict[str, Any], answers: dict[str, Any]) -> Any:
+        keyed = {f"{k}.{Action.ANSWER}": v for k, v in answers.items() if v}
+        reply = self.sender.submit_view(SDR, view["id"], keyed)
+        return self.sender.apply_view_response(view["id"], reply)
+
+    def brief_after(self, count: int) -> dict[str, Any]:
+        self.wait(lambda: len(self.slack.messages(AE_CHANNEL)) > count)
+        brief = self.slack.messages(AE_CHANNEL)[-1]
+        # Give the bot the moment a person takes to read before clicking.
+        time.sleep(0.3)
+        return brief
+
+    def click(self, user: str, brief: dict[str, Any], action: Action) -> None:
+        value = next(
+            e["value"]
+            for b in brief["blocks"]
+            for e in b.get("elements", [])
+            if e.get("action_id") == action.value
+        )
+        self.sender.block_action_in_message(
+            user,
+            AE_CHANNEL,
+            brief["ts"],
+            action.value,
+            Block.BRIEF_ACTIONS.value,
+            value,
+            seen=brief,
+        )
+
+    def run(self) -> None:
+        meeting = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=2)
+        strong = {
+            "meeting_at": meeting,
+            "industry": "manufacturing",
+            "company_size": "200_999",
+            "region": "emea",
+            "contact_name": "Dana Whitfield",
+            "contact_title": "VP Operations",
+            "contact_role": "economic_buyer",
+            "stakeholders": "Lee Park, Plant IT lead, Champion\nSam Roy, Controller",
+            "pain": "Too slow",
+            "timing": "this_quarter",
+            "budget_status": "identified",
+            "next_steps": "Discovery call with Dana and Lee on Thursday; they share line data.",
+            "source": "outbound",
+        }
+
+        self.scene("1. Ann (SDR) booked a meeting and types:  /handoff Acme Robotics")
+        view = self.open_form("Acme Robotics")
+        self.show("Ann", "a form (prefilled with the company)", view["blocks"])
+
+        self.scene("2. Ann fills it in too quickly and presses 'Send to AEs'")
+        outcome = self.submit(view, strong)
+        labels = {b.get("block_id"): b["label"]["text"] for b in view["blocks"] if "label" in b}
+        for block_id, error in outcome.errors.items():
+            self.out(f"  Slack keeps the form open; under '{labels[block_id]}' it says:")
+            self.out(f"    {error}")
+
+        self.scene("3. Ann describes the real pain and sends it")
+        posted = len(self.slack.messages(AE_CHANNEL))
+        strong["pain"] = (
+            "Unplanned downtime on two packaging lines costs them ~40 hours a month; "
+            "they track it in spreadsheets and want alerts before a line stops."
+        )
+        self.submit(view, strong)
+        brief = self.brief_after(posted)
+        self.show("everyone in #ae-handoffs", "the brief", brief["blocks"])
+
+        self.scene("4. Bob (AE) clicks Accept; a moment later Cat (AE) clicks Accept too")
+        self.click(AE, brief, Action.ACCEPT)
+        self.wait(lambda: self.slack.dms(SDR))
+        self.click(AE2, brief, Action.ACCEPT)
+        notice = self.wait(lambda: self.slack.calls("response_url"))[-1]
+        updated = self.slack.message(AE_CHANNEL, brief["ts"])
+        self.show("#ae-handoffs", "the brief, updated", updated["blocks"][-3:])
+        self.show("Cat", "a note only she can see", notice.args["blocks"])
+        self.show("Ann", "a direct message", self.slack.dms(SDR)[-1]["blocks"])
+
+        self.scene("5. Ann hands off a second meeting; Cat rejects it with a reason")
+        view = self.open_form("Globex")
+        posted = len(self.slack.messages(AE_CHANNEL))
+        weak = dict(
+            strong,
+            contact_name="Jo Smith",
+            contact_title="Intern",
+            contact_role="end_user",
+            stakeholders="",
+            timing="later",
+            budget_status="none",
+            source="event",
+            pain="Curious about dashboards after the webinar; no project yet.",
+            next_steps="Send a deck.",
+        )
+        self.submit(view, weak)
+        brief = self.brief_after(posted)
+        opened = len(self.slack.calls("views.open"))
+        self.click(AE2, brief, Action.REJECT)
+        self.wait(lambda: len(self.slack.calls("views.open")) > opened)
+        modal = list(self.slack.views.values())[-1]
+        self.show("Cat", "a form asking why", modal["blocks"])
+        dms = len(self.slack.dms(SDR))
+        reply = self.sender.submit_view(
+            AE2,
+            modal["id"],
+            {
+                f"{Block.REJECT_REASON}.{Action.ANSWER}": "wrong_persona",
+                f"{Block.REJECT_COMMENT}.{Action.ANSWER}": "An intern cannot start a project; "
+                "find who owns reporting.",
+            },
+        )
+        self.sender.apply_view_response(modal["id"], reply)
+        self.wait(lambda: len(self.slack.dms(SDR)) > dms)
+        updated = self.slack.message(AE_CHANNEL, brief["ts"])
+        self.show("#ae-handoffs", "the brief, updated", updated["blocks"][-2:])
+        self.show("Ann", "a direct message", self.slack.dms(SDR)[-1]["blocks"])
+
+        calls = [c.method for c in self.slack.calls() if c.method != "auth.test"]
+        self.scene(f"Done: the bot made {len(calls)} Slack calls, every one valid Block Kit.")
