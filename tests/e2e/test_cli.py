@@ -1,4 +1,4 @@
-"""The `handoff` command as an operator runs it: upgrade, serve under gunicorn, demo, bad settings."""
+"""The `handoff` command as an operator runs it: upgrade, serve, demo, bad settings."""
 
 from __future__ import annotations
 
