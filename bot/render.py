@@ -42,16 +42,25 @@ def mrkdwn(text: object, limit: int | None = None) -> str:
     The cut never splits an entity such as `&amp;`, which would show as `&am`.
     """
     escaped = escape_mrkdwn("" if text is None else str(text))
-    if limit is None or len(escaped) <= limit:
-        return escaped
-    head = _ENTITY_TAIL.sub("", escaped[: max(limit - 1, 0)])
+    return escaped if limit is None else cap(escaped, limit)
+
+
+def cap(safe: str, limit: int) -> str:
+    """Clip text that is already mrkdwn-safe, never cutting an entity in half."""
+    if len(safe) <= limit:
+        return safe
+    head = _ENTITY_TAIL.sub("", safe[: max(limit - 1, 0)])
     return head.rstrip() + "…"
 
 
 def quote(text: object, limit: int) -> str:
-    """User text as a mrkdwn block quote, every line prefixed so the quote holds."""
-    body = mrkdwn(text, limit)
-    return "\n".join("&gt; " + line if line else "&gt;" for line in body.split("\n"))
+    """User text as a mrkdwn block quote, every line prefixed so the quote holds.
+
+    The limit counts the prefixes too: many short lines must not blow past it.
+    """
+    body = escape_mrkdwn("" if text is None else str(text))
+    quoted = "\n".join("&gt; " + line if line else "&gt;" for line in body.split("\n"))
+    return cap(quoted, limit)
 
 
 def plain(text: object, limit: int) -> str:
@@ -90,7 +99,13 @@ def environment() -> Environment:
         extensions=["jinja2.ext.do"],
     )
     env.filters.update(
-        mrkdwn=mrkdwn, plain=plain, quote=quote, slack_date=slack_date, user=user, channel=channel
+        mrkdwn=mrkdwn,
+        cap=cap,
+        plain=plain,
+        quote=quote,
+        slack_date=slack_date,
+        user=user,
+        channel=channel,
     )
     return env
 

@@ -1,0 +1,532 @@
+"""Hostile user text through every template, rendered by the real view functions.
+
+Whatever an SDR or AE types must come out as valid Block Kit (PLATFORM.md §8 plus the limits
+slack_sdk does not enforce) and must never become live mrkdwn syntax (§7): no mention, no
+link, no half-cut entity. plain_text fields show the text as typed, only clipped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import strategies as st
+
+from bot.render import escape_mrkdwn
+from bot.slack_standin import check_blocks, check_view
+from bot.views import (
+    brief_message,
+    decision_dm,
+    home_view,
+    notice,
+    qualify_view,
+    refusal_text,
+    reject_view,
+    too_late_view,
+)
+from handoff.config import Config
+from handoff.lifecycle import Refusal
+from handoff.model import Field, Handoff, Stakeholder, Status
+from tests.conftest import NOW, qualification
+
+SDR = "U0SDR"
+AE = "U0AE"
+CHANNEL = "C0AE"
+MEETING_AT = NOW + timedelta(days=3)
+
+# Everything the app itself may put between < and >: dates, the known people and channel.
+LEGIT_TOKEN = re.compile(
+    rf"<!date\^\d+\^[^<>|]*\|[^<>|]*>|<@(?:{SDR}|{AE})>|<#{CHANNEL}>",
+)
+# An & that does not start one of the three entities Slack knows is raw or a cut entity.
+BAD_AMPERSAND = re.compile(r"&(?!amp;|lt;|gt;)")
+ENTITY = re.compile(r"&(amp|lt|gt);")
+LIVE_SYNTAX = (
+    "<!channel>",
+    "<!here>",
+    "<!everyone>",
+    "<@U123>",
+    "<#C123>",
+    "<!subteam^S1>",
+    "<https://x.y|click>",
+)
+
+HOSTILE: dict[str, str] = {
+    "channel": "<!channel> look",
+    "here": "<!here>",
+    "everyone": "hey <!everyone>!",
+    "user_mention": "<@U123>",
+    "channel_link": "<#C123>",
+    "subteam": "<!subteam^S1>",
+    "link": "<https://x.y|click>",
+    "amp_entity_literal": "Tom &amp; Jerry &lt;3 &gt;",
+    "amp_lt_gt": "R&D < ops > sales & more",
+    "double_quotes": 'She said "yes", "no" and """',
+    "single_quotes": "O'Brien's 'deal'",
+    "backslashes": "C:\\temp\\new \\n \\u003c \\\\",
+    "jinja_expr": "{{ 7 * 7 }} {{ ids.Action.ACCEPT }}",
+    "jinja_stmt": "{% for x in range(3) %}x{% endfor %} {# comment #} {%- raw %}",
+    "json_breaking": '"}]},{"type":"divider"}],"text":"pwned',
+    "newlines": "line one\nline two\r\nline three\n\n\nafter blank lines",
+    "tabs": "col1\tcol2\t\tcol3",
+    "emoji": "👩‍👩‍👧‍👦 🧑🏽‍💻 👍🏿 🏳️‍🌈 🇫🇷 ❤️‍🔥",
+    "rtl": "شركة الأمل \u202eevil\u202c עברית",
+    "control_chars": "a\x01b\x07c\x1bd\x7fe\u200bf\u2028g\u2029h\ufeffi",
+    "all_in_one": (
+        "<!channel> <!here> <!everyone> <@U123> <#C123> <!subteam^S1> <https://x.y|click> "
+        '&amp; & < > " \' \\ {{ x }} {% y %} "}]}, \n\r\n\t 👩‍👩‍👧‍👦 👍🏽 שלום \x01'
+    ),
+    "long_plain": ("Long account description " * 150)[:3000],
+    "long_lt": "<" * 3000,
+    "long_amp": "&" * 3000,
+    "long_mixed": ("<!channel> & <@U123> <https://x.y|click>\n" * 100)[:3000],
+}
+# Short enough that no field clips it, so it must come back exactly.
+SHORT_HOSTILE = {k: v for k, v in HOSTILE.items() if len(escape_mrkdwn(v)) <= 140}
+
+BRIEF_CASES = [
+    pytest.param(Status.SUBMITTED, None, id="submitted"),
+    pytest.param(Status.PENDING, None, id="pending"),
+    pytest.param(Status.ACCEPTED, None, id="accepted"),
+    pytest.param(Status.REJECTED, None, id="rejected-no-comment"),
+    pytest.param(Status.REJECTED, "comment", id="rejected-with-comment"),
+    pytest.param(Status.WITHDRAWN, None, id="withdrawn"),
+]
+DM_CASES = [
+    pytest.param(Status.ACCEPTED, None, id="accepted"),
+    pytest.param(Status.REJECTED, None, id="rejected-no-comment"),
+    pytest.param(Status.REJECTED, "comment", id="rejected-with-comment"),
+]
+
+
+# --- building handoffs ------------------------------------------------------------------------
+
+
+def make_handoff(
+    text: str,
+    status: Status = Status.PENDING,
+    *,
+    comment: str | None = None,
+    stakeholders: int = 3,
+    handoff_id: int = 42,
+    **fields: str,
+) -> Handoff:
+    """A handoff with `text` in every user-typed field (override single fields by name)."""
+    roles = ("champion", None, "influencer", "end_user", "unknown")
+    name = fields.get("stakeholder_name", text)
+    title = fields.get("stakeholder_title", text)
+    people = tuple(Stakeholder(name, title, roles[i % len(roles)]) for i in range(stakeholders))
+    q = qualification(
+        company=fields.get("company", text),
+        meeting_at=MEETING_AT,
+        contact_name=fields.get("contact_name", text),
+        contact_title=fields.get("contact_title", text),
+        pain=fields.get("pain", text),
+        next_steps=fields.get("next_steps", text),
+        notes=fields.get("notes", text),
+        stakeholders=people,
+    )
+    decided: dict[str, Any] = {}
+    if status in (Status.ACCEPTED, Status.REJECTED):
+        decided = {"decided_by": AE, "decided_at": NOW}
+    elif status is Status.WITHDRAWN:
+        decided = {"decided_by": SDR, "decided_at": NOW}
+    if status is Status.REJECTED:
+        decided.update(rejection_reason="bad_fit", rejection_comment=comment)
+    posted = status is not Status.SUBMITTED
+    return Handoff(
+        id=handoff_id,
+        team_id="T0TEAM",
+        sdr_id=SDR,
+        status=status,
+        qualification=q,
+        rubric_version="2026.1",
+        submitted_at=NOW,
+        brief_channel=CHANNEL if posted else None,
+        brief_ts="1700000000.000100" if posted else None,
+        **decided,
+    )
+
+
+# --- reading rendered output ------------------------------------------------------------------
+
+
+def text_objects(node: Any, kind: str) -> Iterator[str]:
+    """Every text of a text object of type `kind` anywhere below `node`."""
+    if isinstance(node, list):
+        for item in node:
+            yield from text_objects(item, kind)
+    elif isinstance(node, dict):
+        if node.get("type") == kind and isinstance(node.get("text"), str):
+            yield node["text"]
+        for value in node.values():
+            yield from text_objects(value, kind)
+
+
+def message_mrkdwn(message: dict[str, Any]) -> list[str]:
+    """All mrkdwn a message shows, including the top-level `text` (notification/fallback)."""
+    return [message["text"], *text_objects(message["blocks"], "mrkdwn")]
+
+
+def sections(blocks: list[dict[str, Any]]) -> list[str]:
+    return [b["text"]["text"] for b in blocks if b["type"] == "section" and "text" in b]
+
+
+def section_starting(blocks: list[dict[str, Any]], prefix: str) -> str:
+    found = [t for t in sections(blocks) if t.startswith(prefix)]
+    assert len(found) == 1, f"expected one section starting {prefix!r}, got {len(found)}"
+    return found[0]
+
+
+def unescape(text: str) -> str:
+    """Slack's reading of mrkdwn entities, in one pass (so `&amp;lt;` stays `&lt;`)."""
+    return ENTITY.sub(lambda m: {"amp": "&", "lt": "<", "gt": ">"}[m.group(1)], text)
+
+
+def unquote(text: str) -> str:
+    """The text of a mrkdwn block quote; every line must be inside the quote."""
+    lines = text.split("\n")
+    for line in lines:
+        assert line.startswith("&gt;"), f"user text escaped the block quote: {line[:60]!r}"
+    return unescape("\n".join(line[5:] if line.startswith("&gt; ") else line[4:] for line in lines))
+
+
+# --- the assertions every rendering must pass -------------------------------------------------
+
+
+def assert_safe_mrkdwn(texts: list[str]) -> None:
+    """No user-typed control sequence survives; no raw or half-cut entity."""
+    for text in texts:
+        for syntax in LIVE_SYNTAX:
+            assert syntax not in text, f"live {syntax} in mrkdwn: {text[:120]!r}"
+        leftover = LEGIT_TOKEN.sub("", text)
+        assert "<" not in leftover, f"unescaped < in mrkdwn: {leftover[:120]!r}"
+        assert ">" not in leftover, f"unescaped > in mrkdwn: {leftover[:120]!r}"
+        bad = BAD_AMPERSAND.search(text)
+        assert bad is None, f"raw or cut entity at {bad.start()}: {text[bad.start() :][:20]!r}"
+        assert "&#" not in text and "&quot;" not in text, "HTML escaping is not mrkdwn escaping"
+
+
+def assert_clipped(shown: str, original: str, limit: int) -> None:
+    """plain_text: the user's text as typed, only clipped (never HTML-escaped)."""
+    assert len(shown) <= limit
+    if len(original) <= limit:
+        assert shown == original
+    else:
+        assert shown.endswith("…")
+        assert original.startswith(shown[:-1])
+
+
+def assert_valid_message(message: Any) -> None:
+    assert isinstance(message, dict)
+    assert isinstance(message["text"], str) and message["text"]
+    assert check_blocks(message["blocks"], "message") == []
+
+
+def assert_brief(message: dict[str, Any], h: Handoff) -> None:
+    assert_valid_message(message)
+    assert_safe_mrkdwn(message_mrkdwn(message))
+    header = message["blocks"][0]
+    assert header["type"] == "header"
+    assert header["text"]["text"].startswith("🤝 ")
+    assert_clipped(header["text"]["text"][2:], h.qualification.company, 140)
+
+
+# --- brief -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("status", "comment"), BRIEF_CASES)
+@pytest.mark.parametrize("text", HOSTILE.values(), ids=HOSTILE.keys())
+def test_brief_is_valid_and_inert(
+    config: Config, text: str, status: Status, comment: str | None
+) -> None:
+    h = make_handoff(text, status, comment=text if comment else None)
+    message = brief_message(h, config)
+    assert_brief(message, h)
+    buttons = [b for b in message["blocks"] if b["type"] == "actions"]
+    assert bool(buttons) == (status in (Status.SUBMITTED, Status.PENDING))
+
+
+@pytest.mark.parametrize("text", HOSTILE.values(), ids=HOSTILE.keys())
+def test_brief_with_ten_long_stakeholders_is_inert(config: Config, text: str) -> None:
+    """Ten long, hostile stakeholders: nothing user-typed turns live."""
+    long_text = (text * 150)[:150]
+    h = make_handoff(text, Status.PENDING, stakeholders=10)
+    h = replace(
+        h,
+        qualification=replace(
+            h.qualification,
+            stakeholders=tuple(Stakeholder(long_text, long_text, "champion") for _ in range(10)),
+        ),
+    )
+    message = brief_message(h, config)
+    assert_safe_mrkdwn(message_mrkdwn(message))
+    bullets = sum(
+        t.startswith("• ")
+        for b in message["blocks"]
+        if b["type"] == "section"
+        for t in b.get("text", {}).get("text", "").split("\n")
+    )
+    assert bullets == 11
+
+
+def test_brief_with_ten_long_stakeholders_is_valid(config: Config) -> None:
+    h = make_handoff("ok", Status.PENDING)
+    people = tuple(Stakeholder("N" * 150, "T" * 150, "champion") for _ in range(10))
+    h = replace(h, qualification=replace(h.qualification, stakeholders=people))
+    assert_valid_message(brief_message(h, config))
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        pytest.param("pain", "- a\n" * 750, id="pain-bullets"),
+        pytest.param("next_steps", "a\n" * 1500, id="next-steps-short-lines"),
+        pytest.param("notes", "a\n\n" * 1000, id="notes-paragraphs"),
+    ],
+)
+def test_brief_quote_with_many_lines_is_valid(config: Config, field: str, value: str) -> None:
+    h = make_handoff("ok", Status.PENDING, **{field: value})
+    assert_valid_message(brief_message(h, config))
+
+
+def test_brief_rejection_comment_with_many_lines_is_valid(config: Config) -> None:
+    """Quote prefixes count toward the clip, so even all-empty lines stay inside 3000."""
+    comment = "a" + "\n" * 998 + "a"
+    h = make_handoff("ok", Status.REJECTED, comment=comment)
+    message = brief_message(h, config)
+    assert_valid_message(message)
+    why = section_starting(message["blocks"], "❌ *Rejected* by")
+    shown = unquote(why.split("\n", 2)[2])
+    assert shown.endswith("…") and comment.startswith(shown[:-1].rstrip("\n"))
+
+
+# --- decision DM -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("status", "comment"), DM_CASES)
+@pytest.mark.parametrize("text", HOSTILE.values(), ids=HOSTILE.keys())
+def test_decision_dm_is_valid_and_inert(
+    config: Config, text: str, status: Status, comment: str | None
+) -> None:
+    h = make_handoff(text, status, comment=text if comment else None)
+    message = decision_dm(h, config)
+    assert_valid_message(message)
+    assert_safe_mrkdwn(message_mrkdwn(message))
+    assert message["text"].startswith("✅ " if status is Status.ACCEPTED else "❌ ")
+
+
+def test_decision_dm_comment_with_many_lines_is_valid(config: Config) -> None:
+    h = make_handoff("ok", Status.REJECTED, comment="a\n" * 500)
+    assert_valid_message(decision_dm(h, config))
+
+
+# --- modals and home -------------------------------------------------------------------------
+
+
+def prefill(text: str) -> dict[str, Any]:
+    return {
+        Field.COMPANY.value: text,
+        Field.MEETING_AT.value: int(MEETING_AT.timestamp()),
+        Field.INDUSTRY.value: "software",
+        Field.CONTACT_NAME.value: text,
+        Field.CONTACT_TITLE.value: text,
+        Field.STAKEHOLDERS.value: text,
+        Field.PAIN.value: text,
+        Field.NEXT_STEPS.value: text,
+        Field.NOTES.value: text,
+    }
+
+
+@pytest.mark.parametrize("text", HOSTILE.values(), ids=HOSTILE.keys())
+def test_qualify_view_prefill_is_valid_and_shown_as_typed(config: Config, text: str) -> None:
+    initial = prefill(text)
+    view = qualify_view(config, draft_id=7, initial=initial)
+    assert check_view(view) == []
+    assert_safe_mrkdwn(list(text_objects(view["blocks"], "mrkdwn")))
+    inputs = {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
+    for field in (
+        Field.COMPANY,
+        Field.CONTACT_NAME,
+        Field.CONTACT_TITLE,
+        Field.STAKEHOLDERS,
+        Field.PAIN,
+        Field.NEXT_STEPS,
+        Field.NOTES,
+    ):
+        element = inputs[field.value]
+        assert_clipped(element["initial_value"], text, element["max_length"])
+
+
+@pytest.mark.parametrize("text", HOSTILE.values(), ids=HOSTILE.keys())
+def test_reject_view_is_valid_and_inert(config: Config, text: str) -> None:
+    view = reject_view(make_handoff(text), config)
+    assert check_view(view) == []
+    assert_safe_mrkdwn(list(text_objects(view["blocks"], "mrkdwn")))
+    first = view["blocks"][0]["text"]["text"]
+    assert first.startswith("Why is *")
+    if len(escape_mrkdwn(text)) <= 150:
+        company = first[len("Why is *") : first.rindex("* not a qualified meeting?")]
+        assert unescape(company) == text
+
+
+def test_home_view_with_hostile_handoffs_is_valid_and_inert(config: Config) -> None:
+    statuses = list(Status)
+    handoffs = [
+        make_handoff(text, statuses[i % len(statuses)], comment=text, handoff_id=i + 1)
+        for i, text in enumerate(HOSTILE.values())
+    ]
+    view = home_view(handoffs, config)
+    assert check_view(view) == []
+    texts = list(text_objects(view["blocks"], "mrkdwn"))
+    assert_safe_mrkdwn(texts)
+    assert sum(t.startswith("*") and "  ·  <!date^" in t for t in texts) == len(handoffs)
+
+
+def test_home_view_with_no_handoffs_is_valid(config: Config) -> None:
+    assert check_view(home_view([], config)) == []
+
+
+@pytest.mark.parametrize("kind", ["already_decided", "withdrawn", "own_handoff"])
+@pytest.mark.parametrize(
+    "by", [AE, SDR, *SHORT_HOSTILE.values()], ids=["ae", "sdr", *SHORT_HOSTILE]
+)
+def test_notice_and_too_late_view_are_valid_and_inert(kind: str, by: str) -> None:
+    """`by` is a Slack user id in production; anything else must still be shown inert."""
+    text = refusal_text(Refusal(kind, Status.ACCEPTED, by), viewer=AE)
+    message = notice(text)
+    assert_valid_message(message)
+    assert_safe_mrkdwn(message_mrkdwn(message))
+    view = too_late_view(text)
+    assert check_view(view) == []
+    assert_safe_mrkdwn(list(text_objects(view["blocks"], "mrkdwn")))
+
+
+@pytest.mark.parametrize("text", HOSTILE.values(), ids=HOSTILE.keys())
+def test_notice_of_escaped_user_text_is_inert(text: str) -> None:
+    message = notice(escape_mrkdwn(text[:500]))
+    assert_valid_message(message)
+    assert_safe_mrkdwn(message_mrkdwn(message))
+    assert unescape(message["text"]) == text[:500]
+
+
+def test_too_late_view_for_missing_handoff_is_valid() -> None:
+    assert check_view(too_late_view("That handoff no longer exists.")) == []
+
+
+# --- round trip: ordinary text comes back exactly --------------------------------------------
+
+
+@pytest.mark.parametrize("text", SHORT_HOSTILE.values(), ids=SHORT_HOSTILE.keys())
+def test_brief_round_trips_every_field(config: Config, text: str) -> None:
+    """Unescaping &lt; &gt; &amp; gives back exactly what was typed: nothing else is encoded."""
+    h = make_handoff(text, Status.REJECTED, comment=text)
+    message = brief_message(h, config)
+    blocks = message["blocks"]
+    assert blocks[0]["text"]["text"] == "🤝 " + text
+    top = message["text"]
+    assert unescape(top[len("Handoff: ") : top.rindex(", meeting <!date^")]) == text
+    people = unescape(section_starting(blocks, "*People*\n"))
+    assert people == (
+        f"*People*\n• *{text}*, {text} (Economic buyer)\n• {text}, {text} (Champion)"
+        f"\n• {text}, {text}\n• {text}, {text} (Influencer)"
+    )
+    for heading in ("*Pain or initiative*\n", "*Agreed next steps*\n", "*Notes*\n"):
+        body = section_starting(blocks, heading)[len(heading) :]
+        assert unquote(body) == text
+    why = section_starting(blocks, "❌ *Rejected* by")
+    assert why.split("\n")[1] == "*Reason:* Bad account fit"
+    assert unquote(why.split("\n", 2)[2]) == text
+
+
+@pytest.mark.parametrize("text", SHORT_HOSTILE.values(), ids=SHORT_HOSTILE.keys())
+def test_decision_dm_round_trips_company_and_comment(config: Config, text: str) -> None:
+    h = make_handoff(text, Status.REJECTED, comment=text)
+    line = decision_dm(h, config)["blocks"][0]["text"]["text"]
+    head = f"❌ <@{AE}> rejected your handoff for *"
+    assert line.startswith(head)
+    company, quoted = line[len(head) :].split("*.\n*Reason:* Bad account fit\n", 1)
+    assert unescape(company) == text
+    assert unquote(quoted) == text
+
+
+def test_jinja_syntax_in_user_text_is_not_evaluated(config: Config) -> None:
+    h = make_handoff("{{ 7 * 7 }}{% if true %}yes{% endif %}", Status.PENDING)
+    message = brief_message(h, config)
+    assert message["blocks"][0]["text"]["text"] == "🤝 {{ 7 * 7 }}{% if true %}yes{% endif %}"
+    assert message["text"].startswith("Handoff: {{ 7 * 7 }}{% if true %}yes{% endif %}, ")
+    pain = section_starting(message["blocks"], "*Pain or initiative*\n")
+    assert pain.endswith("&gt; {{ 7 * 7 }}{% if true %}yes{% endif %}")
+
+
+@pytest.mark.parametrize("char", ["<", "&", ">"])
+@pytest.mark.parametrize("limit_field", ["company", "pain"])
+def test_clipping_never_cuts_an_entity(config: Config, char: str, limit_field: str) -> None:
+    """Every length around the clip point: the cut lands before an entity, never inside one."""
+    for n in range(140, 160) if limit_field == "company" else range(370, 380):
+        h = make_handoff("ok", Status.PENDING, **{limit_field: "x" + char * n})
+        message = brief_message(h, config)
+        assert_safe_mrkdwn(message_mrkdwn(message))
+        assert_valid_message(message)
+
+
+# --- properties ------------------------------------------------------------------------------
+
+USER_TEXT = st.text(
+    alphabet=st.one_of(
+        st.sampled_from(list("<>&\"'\\{}%|!@#^*_~`\n\r\t ")),
+        st.characters(exclude_categories=("Cs",), exclude_characters="\x00"),
+    ),
+    max_size=3000,
+)
+# Config is a frozen dataclass that nobody mutates, so sharing the fixture across examples is safe.
+PROPERTY_SETTINGS = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+@PROPERTY_SETTINGS
+@given(text=USER_TEXT, case=st.sampled_from([p.values for p in BRIEF_CASES]))
+@example(text="<" * 3000, case=(Status.REJECTED, "comment"))
+@example(text="&" * 3000, case=(Status.PENDING, None))
+def test_brief_property(config: Config, text: str, case: tuple[Status, str | None]) -> None:
+    status, comment = case
+    h = make_handoff(text, status, comment=text if comment else None, stakeholders=2)
+    message = brief_message(h, config)
+    assert isinstance(message, dict)
+    assert_safe_mrkdwn(message_mrkdwn(message))
+    assert_clipped(message["blocks"][0]["text"]["text"][2:], text, 140)
+    assert_valid_message(message)
+
+
+@PROPERTY_SETTINGS
+@given(text=USER_TEXT, case=st.sampled_from([p.values for p in DM_CASES]))
+@example(text="<" * 3000, case=(Status.REJECTED, "comment"))
+def test_decision_dm_property(config: Config, text: str, case: tuple[Status, str | None]) -> None:
+    status, comment = case
+    h = make_handoff(text, status, comment=text if comment else None)
+    message = decision_dm(h, config)
+    assert isinstance(message, dict)
+    assert_safe_mrkdwn(message_mrkdwn(message))
+    assert_valid_message(message)
+
+
+@PROPERTY_SETTINGS
+@given(text=USER_TEXT)
+def test_brief_round_trip_property(config: Config, text: str) -> None:
+    """Text short enough not to be clipped comes back exactly after unescaping."""
+    assume(0 < len(escape_mrkdwn(text)) <= 140)
+    h = make_handoff(text, Status.PENDING, pain=text, stakeholders=1)
+    message = brief_message(h, config)
+    assert message["blocks"][0]["text"]["text"] == "🤝 " + text
+    top = message["text"]
+    assert unescape(top[len("Handoff: ") : top.rindex(", meeting <!date^")]) == text
+    body = section_starting(message["blocks"], "*Pain or initiative*\n")
+    assert unquote(body[len("*Pain or initiative*\n") :]) == text
