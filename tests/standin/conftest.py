@@ -5,16 +5,18 @@ from __future__ import annotations
 import json
 import threading
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
-from slack_bolt import App, BoltRequest
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
+from bot.localserver import LocalServer
 from bot.slack_standin import SlackSender, SlackStandIn
 
 SIGNING_SECRET = "standin-test-signing-secret"
@@ -121,47 +123,12 @@ def sender(fake_app: FakeApp, standin: SlackStandIn) -> SlackSender:
     return SlackSender(fake_app.url, SIGNING_SECRET, standin)
 
 
-class BoltServer:
-    """Serves a Bolt ``App`` over HTTP so SlackSender can talk to it like Slack would."""
+class BoltServer(LocalServer):
+    """Serves a Bolt ``App`` over HTTP (its WSGI adapter) so SlackSender can talk to it."""
 
     def __init__(self, app: App) -> None:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler(app))
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        super().__init__(SlackRequestHandler(app))
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_port}/slack/events"
-
-    def __enter__(self) -> BoltServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
-
-    @staticmethod
-    def _handler(app: App) -> type[BaseHTTPRequestHandler]:
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
-                headers: dict[str, str | Sequence[str]] = {
-                    k.lower(): [v] for k, v in self.headers.items()
-                }
-                response = app.dispatch(BoltRequest(body=body, headers=headers))
-                payload = response.body.encode()
-                self.send_response(response.status)
-                for name, values in response.headers.items():
-                    for value in values:
-                        self.send_header(name, value)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        return Handler
+        return super().url + "/slack/events"
