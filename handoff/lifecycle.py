@@ -104,7 +104,7 @@ def mark_posted(
         handoff_id,
         from_statuses=(Status.SUBMITTED,),
         to_status=Status.PENDING,
-        changes={},
+        changes={"updated_at": now},
         bump_brief=False,
     )
     if first:
@@ -157,7 +157,12 @@ def _decide(
     refusal = decision_refusal(handoff, actor)
     if refusal:
         return Outcome(handoff, changed=False, refusal=refusal)
-    changes: dict[str, object] = {"decided_by": actor, "decided_at": now, **extra}
+    changes: dict[str, object] = {
+        "decided_by": actor,
+        "decided_at": now,
+        "updated_at": now,
+        **extra,
+    }
     won = repo.compare_and_set(
         handoff_id, from_statuses=OPEN_STATUSES, to_status=to, changes=changes
     )

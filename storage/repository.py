@@ -83,8 +83,6 @@ class SqlHandoffRepository:
         values: dict[str, object] = {"status": to_status.value, **changes}
         if bump_brief:
             values["brief_version"] = HandoffRow.brief_version + 1
-        if "updated_at" not in values and "decided_at" in values:
-            values["updated_at"] = values["decided_at"]
         result = self.session.execute(
             update(HandoffRow)
             .where(
