@@ -7,7 +7,6 @@ import threading
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -52,21 +51,18 @@ class Received:
         return json.loads(self.body)
 
 
-class FakeApp:
+class FakeApp(LocalServer):
     """An HTTP endpoint standing in for the app: records requests, answers from a queue."""
 
     def __init__(self) -> None:
         self.requests: list[Received] = []
         self._replies: deque[tuple[int, str, str]] = deque()
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        super().__init__(self._wsgi)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_port}/slack/events"
+        return super().url + "/slack/events"
 
     def reply_with(self, body: Any = "", status: int = 200) -> None:
         """Queue the answer to the next request (a dict is sent as JSON)."""
@@ -79,37 +75,22 @@ class FakeApp:
     def last(self) -> Received:
         return self.requests[-1]
 
-    def __enter__(self) -> FakeApp:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
-
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        app = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                headers = {k.lower(): v for k, v in self.headers.items()}
-                with app._lock:
-                    app.requests.append(Received(self.path, headers, body))
-                    status, text, ctype = app._replies.popleft() if app._replies else (200, "", "")
-                payload = text.encode()
-                self.send_response(status)
-                if ctype:
-                    self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        return Handler
+    def _wsgi(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        headers = {
+            k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")
+        }
+        if environ.get("CONTENT_TYPE"):
+            headers["content-type"] = environ["CONTENT_TYPE"]
+        with self._lock:
+            self.requests.append(Received(environ.get("PATH_INFO", ""), headers, body))
+            status, text, ctype = self._replies.popleft() if self._replies else (200, "", "")
+        payload = text.encode()
+        response_headers = [("Content-Length", str(len(payload)))]
+        if ctype:
+            response_headers.append(("Content-Type", ctype))
+        start_response(f"{status} X", response_headers)
+        return [payload]
 
 
 @pytest.fixture
