@@ -22,6 +22,7 @@ from bot.settings import Settings, load_settings
 from bot.slack_standin import SlackSender, SlackStandIn
 from bot.textview import blocks_to_text
 from bot.web import create_wsgi
+from bot.wizard_driver import WizardDriver
 from storage.migrate import upgrade
 
 SDR, AE, AE2 = "U0DEMOANN", "U0DEMOBOB", "U0DEMOCAT"
@@ -72,6 +73,7 @@ def run_demo(
 class _Story:
     def __init__(self, slack: SlackStandIn, sender: SlackSender, out: Callable[[str], None]):
         self.slack, self.sender, self.out = slack, sender, out
+        self.wizard = WizardDriver(slack, sender, SDR)
 
     def scene(self, text: str) -> None:
         self.out(f"\n{'=' * 72}\n{text}\n{'=' * 72}")
@@ -94,12 +96,13 @@ class _Story:
         opened = len(self.slack.calls("views.open"))
         self.sender.slash_command(SDR, COMMAND, company)
         self.wait(lambda: len(self.slack.calls("views.open")) > opened)
-        return list(self.slack.views.values())[-1]
+        return self.wizard.latest_view()
 
-    def submit(self, view: dict[str, Any], answers: dict[str, Any]) -> Any:
-        keyed = {f"{k}.{Action.ANSWER}": v for k, v in answers.items() if v}
-        reply = self.sender.submit_view(SDR, view["id"], keyed)
-        return self.sender.apply_view_response(view["id"], reply)
+    def show_errors(self, view: dict[str, Any], outcome: Any) -> None:
+        labels = {b.get("block_id"): b["label"]["text"] for b in view["blocks"] if "label" in b}
+        for block_id, error in outcome.errors.items():
+            self.out(f"  Slack keeps the step open; under '{labels[block_id]}' it says:")
+            self.out(f"    {error}")
 
     def brief_after(self, count: int) -> dict[str, Any]:
         self.wait(lambda: len(self.slack.messages(AE_CHANNEL)) > count)
@@ -128,41 +131,54 @@ class _Story:
     def run(self) -> None:
         meeting = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=2)
         strong = {
-            "meeting_at": meeting,
+            "meeting_at": meeting - timedelta(days=4),  # a slip: a date in the past
+            "website": "acme-robotics.example",
+            "source": "outbound",
             "industry": "manufacturing",
             "company_size": "200_999",
             "region": "emea",
             "contact_name": "Dana Whitfield",
             "contact_title": "VP Operations",
+            "contact_email": "dana@acme-robotics.example",
             "contact_role": "economic_buyer",
-            "stakeholders": "Lee Park, Plant IT lead, Champion\nSam Roy, Controller",
+            "stakeholders": [{"name": "Lee Park", "title": "Plant IT lead", "role": "champion"}],
             "pain": "Too slow",
+            "current_solution": "A paper log per shift and a weekly spreadsheet.",
+            "trigger": "A third plant opens in March.",
             "timing": "this_quarter",
             "budget_status": "identified",
+            "next_steps_status": "agreed",
             "next_steps": "Discovery call with Dana and Lee on Thursday; they share line data.",
-            "source": "outbound",
+            "intent_signals": ["demo_request"],
         }
+        wizard = self.wizard
 
         self.scene("1. Ann (SDR) booked a meeting and types:  /handoff Acme Robotics")
         view = self.open_form("Acme Robotics")
-        self.show("Ann", "a form (prefilled with the company)", view["blocks"])
-
-        self.scene("2. Ann fills it in too quickly and presses 'Send to AEs'")
-        outcome = self.submit(view, strong)
-        labels = {b.get("block_id"): b["label"]["text"] for b in view["blocks"] if "label" in b}
-        for block_id, error in outcome.errors.items():
-            self.out(f"  Slack keeps the form open; under '{labels[block_id]}' it says:")
-            self.out(f"    {error}")
-
-        self.scene("3. Ann describes the real pain and sends it")
-        posted = len(self.slack.messages(AE_CHANNEL))
+        self.show("Ann", "step 1 of the wizard (the company prefilled)", view["blocks"])
+        self.scene("2. Ann picks last week's date by mistake and presses Next")
+        outcome = wizard.next_step(view, strong)
+        self.show_errors(view, outcome)
+        strong["meeting_at"] = meeting
+        view = wizard.next_step(view, strong).view
+        self.show("Ann", "step 2: account fit, with the rubric's definition", view["blocks"])
+        view = wizard.next_step(view, strong).view
+        view = wizard.add_person(view, strong["stakeholders"][0])
+        self.show("Ann", "step 3, after adding Lee with 'Add a person'", view["blocks"])
+        view = wizard.next_step(view, strong).view
+        self.scene("3. On step 4 she is too brief about the pain")
+        outcome = wizard.next_step(view, strong)
+        self.show_errors(view, outcome)
         strong["pain"] = (
             "Unplanned downtime on two packaging lines costs them ~40 hours a month; "
-            "they track it in spreadsheets and want alerts before a line stops."
+            "they want alerts before a line stops."
         )
-        self.submit(view, strong)
+        review = wizard.next_step(view, strong).view
+        self.show("Ann", "the review step", review["blocks"])
+        posted = len(self.slack.messages(AE_CHANNEL))
+        wizard.send(review, strong)
         brief = self.brief_after(posted)
-        self.show("everyone in #ae-handoffs", "the brief", brief["blocks"])
+        self.show("everyone in #ae-handoffs", "the brief of a strong meeting", brief["blocks"])
 
         self.scene("4. Bob (AE) clicks Accept; a moment later Cat (AE) clicks Accept too")
         self.click(AE, brief, Action.ACCEPT)
@@ -170,32 +186,43 @@ class _Story:
         self.click(AE2, brief, Action.ACCEPT)
         notice = self.wait(lambda: self.slack.calls("response_url"))[-1]
         updated = self.slack.message(AE_CHANNEL, brief["ts"])
-        self.show("#ae-handoffs", "the brief, updated", updated["blocks"][-3:])
+        self.show("#ae-handoffs", "the brief, updated", updated["blocks"][-2:])
         self.show("Cat", "a note only she can see", notice.args["blocks"])
         self.show("Ann", "a direct message", self.slack.dms(SDR)[-1]["blocks"])
 
-        self.scene("5. Ann hands off a second meeting; Cat rejects it with a reason")
+        self.scene("5. Ann hands off a weak meeting; the review says it is below the bar")
         view = self.open_form("Globex")
-        posted = len(self.slack.messages(AE_CHANNEL))
         weak = dict(
             strong,
+            website="",
+            company_size="1_49",
             contact_name="Jo Smith",
             contact_title="Intern",
+            contact_email="",
             contact_role="end_user",
-            stakeholders="",
-            timing="later",
+            stakeholders=[],
+            timing="next_quarter",
             budget_status="none",
             source="event",
             pain="Curious about dashboards after the webinar; no project yet.",
+            current_solution="Excel exports from their ERP.",
+            trigger="",
+            next_steps_status="proposed",
             next_steps="Send a deck.",
+            intent_signals=["content_engagement"],
         )
-        self.submit(view, weak)
+        review = wizard.walk_to_review(view, weak)
+        self.show("Ann", "the review step", review["blocks"])
+        posted = len(self.slack.messages(AE_CHANNEL))
+        wizard.send(review, weak)
         brief = self.brief_after(posted)
+        self.show("everyone in #ae-handoffs", "the brief of a weak meeting", brief["blocks"])
+
+        self.scene("6. Cat rejects it with a reason")
         opened = len(self.slack.calls("views.open"))
         self.click(AE2, brief, Action.REJECT)
         self.wait(lambda: len(self.slack.calls("views.open")) > opened)
-        modal = list(self.slack.views.values())[-1]
-        self.show("Cat", "a form asking why", modal["blocks"])
+        modal = wizard.latest_view()
         dms = len(self.slack.dms(SDR))
         reply = self.sender.submit_view(
             AE2,

@@ -10,12 +10,21 @@ class Callback(StrEnum):
     REJECT = "handoff_reject_reason"
     NEW_SHORTCUT = "handoff_new"
     MESSAGE_SHORTCUT = "handoff_from_message"
+    ADD_PERSON = "handoff_add_person"
+    WITHDRAW = "handoff_withdraw_confirm"
 
 
 class Action(StrEnum):
     ACCEPT = "handoff_accept"
     REJECT = "handoff_reject"
     NEW_HANDOFF = "handoff_new_from_home"
+    BACK = "handoff_wizard_back"
+    ADD_PERSON = "handoff_person_add"
+    REMOVE_PERSON = "handoff_person_remove"
+    # The brief's and the Home tab's overflow menu: edit or withdraw (the booker only).
+    MANAGE = "handoff_manage"
+    RESUME_DRAFT = "handoff_draft_resume"
+    DISCARD_DRAFT = "handoff_draft_discard"
     # Every input element answers under this id; its block_id says which field.
     ANSWER = "answer"
 
@@ -25,3 +34,8 @@ class Block(StrEnum):
     REJECT_REASON = "reject_reason"
     REJECT_COMMENT = "reject_comment"
     HOME_ACTIONS = "home_actions"
+    WIZARD_NAV = "wizard_nav"
+    PEOPLE_ACTIONS = "people_actions"
+    PERSON_NAME = "person_name"
+    PERSON_TITLE = "person_title"
+    PERSON_ROLE = "person_role"

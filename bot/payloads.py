@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot import ids
-from handoff.model import Field
 
 
 def state_value(element: Mapping[str, Any] | None) -> object:
@@ -27,15 +26,14 @@ def state_value(element: Mapping[str, Any] | None) -> object:
     return element.get("value")
 
 
-def answers(view: Mapping[str, Any]) -> dict[Field, object]:
-    """The qualification answers of a submitted form, keyed by field."""
-    values = view.get("state", {}).get("values", {})
-    found: dict[Field, object] = {}
-    for field in Field:
-        block = values.get(field.value)
-        if block is not None:
-            found[field] = state_value(block.get(ids.Action.ANSWER))
-    return found
+def answers(view: Mapping[str, Any]) -> dict[str, object]:
+    """Every input of a modal that answers a question, keyed by its block id (the field)."""
+    values = (view.get("state") or {}).get("values") or {}
+    return {
+        str(block_id): state_value(block.get(ids.Action.ANSWER))
+        for block_id, block in values.items()
+        if isinstance(block, dict) and ids.Action.ANSWER in block
+    }
 
 
 def metadata_id(view: Mapping[str, Any], key: str) -> int | None:

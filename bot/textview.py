@@ -36,9 +36,7 @@ def blocks_to_text(blocks: list[dict[str, Any]], names: Mapping[str, str]) -> st
         "header": lambda b: out.append(f"## {show(b['text'])}"),
         "divider": lambda b: out.append("─" * 40),
         "context": lambda b: out.append("  " + "  ".join(show(e) for e in b["elements"])),
-        "actions": lambda b: out.append(
-            "  ".join(f"[ {show(e.get('text'))} ]" for e in b["elements"])
-        ),
+        "actions": lambda b: out.append("  ".join(_control(e, show) for e in b["elements"])),
     }
     for block in blocks:
         kind = block["type"]
@@ -46,7 +44,9 @@ def blocks_to_text(blocks: list[dict[str, Any]], names: Mapping[str, str]) -> st
             renderers[kind](block)
         elif kind == "section":
             if block.get("text"):
-                out.append(show(block["text"]))
+                accessory = block.get("accessory")
+                extra = f"  {_control(accessory, show)}" if accessory else ""
+                out.append(show(block["text"]) + extra)
             for f in block.get("fields") or []:
                 out.append(show(f).replace("\n", " | "))
         elif kind == "input":
@@ -59,11 +59,19 @@ def blocks_to_text(blocks: list[dict[str, Any]], names: Mapping[str, str]) -> st
     return "\n".join(out)
 
 
+def _control(element: Mapping[str, Any], show: Callable[[Any], str]) -> str:
+    if element.get("type") == "overflow":
+        return "[ ⋯ " + " / ".join(o["text"]["text"] for o in element["options"]) + " ]"
+    return f"[ {show(element.get('text'))} ]"
+
+
 def _input_value(element: Mapping[str, Any]) -> str:
     if element.get("initial_value"):
         return f"[{element['initial_value']}]"
     if element.get("initial_option"):
         return f"[{element['initial_option']['text']['text']} ▾]"
+    if element.get("initial_options"):
+        return "[" + ", ".join(o["text"]["text"] for o in element["initial_options"]) + " ☑]"
     if element.get("options"):
         labels = [o["text"]["text"] for o in element["options"]]
         more = f", … {len(labels) - 3} more" if len(labels) > 3 else ""

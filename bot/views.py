@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from bot import ids
 from bot.render import render, user
 from handoff.config import Config
 from handoff.lifecycle import Refusal
-from handoff.model import Field, Handoff, Status
-from handoff.qualification import LONG_TEXT_MAX, SHORT_TEXT_MAX
+from handoff.model import Handoff, Status
+from handoff.qualification import steps
 
 STATUS_LABELS = {
     Status.SUBMITTED: "⏳ Waiting to be posted",
@@ -22,85 +21,10 @@ STATUS_LABELS = {
 }
 
 
-@dataclass(frozen=True)
-class Question:
-    field: str
-    label: str
-    kind: str  # text | datetime | choice
-    optional: bool = False
-    multiline: bool = False
-    max_length: int = SHORT_TEXT_MAX
-    choices: tuple[Any, ...] = ()
-    hint: str = ""
-    placeholder: str = ""
-    initial: Any = None
-
-
-def questions(config: Config, initial: dict[str, Any]) -> list[Question]:
-    def text(field: Field, label: str, **kw: Any) -> Question:
-        return Question(field.value, label, "text", initial=initial.get(field.value), **kw)
-
-    def choice(field: Field, label: str, kind: str) -> Question:
-        return Question(
-            field.value,
-            label,
-            "choice",
-            choices=config.choices[kind],
-            initial=initial.get(field.value),
-        )
-
-    long = {"multiline": True, "max_length": LONG_TEXT_MAX}
-    return [
-        text(Field.COMPANY, "Company"),
-        Question(
-            Field.MEETING_AT.value,
-            "Meeting date and time",
-            "datetime",
-            initial=initial.get(Field.MEETING_AT.value),
-        ),
-        choice(Field.INDUSTRY, "Industry", "industries"),
-        choice(Field.COMPANY_SIZE, "Company size", "company_sizes"),
-        choice(Field.REGION, "Region", "regions"),
-        text(Field.CONTACT_NAME, "Contact's name"),
-        text(Field.CONTACT_TITLE, "Contact's title"),
-        choice(Field.CONTACT_ROLE, "Contact's role in the decision", "contact_roles"),
-        text(
-            Field.STAKEHOLDERS,
-            "Other stakeholders",
-            optional=True,
-            multiline=True,
-            max_length=2000,
-            hint="One per line: Name, Title, Role (role optional).",
-        ),
-        text(
-            Field.PAIN,
-            "Pain or initiative",
-            hint=(
-                f"What hurts, for whom, and what they do about it today "
-                f"(at least {config.pain_min_length} characters)."
-            ),
-            **long,
-        ),
-        choice(Field.TIMING, "Timing", "timing"),
-        choice(Field.BUDGET_STATUS, "Budget status", "budget_status"),
-        text(
-            Field.NEXT_STEPS, "Agreed next steps", hint="What both sides agreed to do next.", **long
-        ),
-        choice(Field.SOURCE, "Meeting source", "sources"),
-        text(Field.NOTES, "Notes", optional=True, **long),
-    ]
-
-
-def qualify_view(config: Config, *, draft_id: int, initial: dict[str, Any]) -> dict[str, Any]:
-    form = {
-        "questions": questions(config, initial),
-        "private_metadata": json.dumps({"draft": draft_id}),
-    }
-    return render("modals/qualify.json.j2", form=form, ids=ids)
-
-
 def brief_model(handoff: Handoff, config: Config) -> dict[str, Any]:
     q = handoff.qualification
+    score = handoff.score
+    labels = config.rubric.labels
     return {
         "id": handoff.id,
         "status": handoff.status.value,
@@ -125,6 +49,33 @@ def brief_model(handoff: Handoff, config: Config) -> dict[str, Any]:
         "next_steps": q.next_steps,
         "notes": q.notes,
         "rubric_version": handoff.rubric_version,
+        "contact_email": q.contact_email,
+        "website": q.website,
+        "current_solution": q.current_solution,
+        "trigger": q.trigger,
+        "next_steps_status": config.label("next_steps_status", q.next_steps_status),
+        "intent_signals": [config.label("intent_signals", s) for s in q.intent_signals],
+        "fit_answers": [
+            {"label": c.label, "value": next((o.label for o in c.choices if o.value == v), v)}
+            for c in config.rubric.fit_checks
+            if (v := q.fit_answers.get(c.key))
+        ],
+        "score": None
+        if score is None
+        else {
+            "points": score.points,
+            "bar": config.rubric.bar if score.rubric_version == config.rubric_version else None,
+            "clears": score.clears_bar,
+            "high_intent": score.high_intent,
+            "missing": [labels.get(k, k) for k in score.missing],
+            "met": [labels.get(r.key, r.key) for r in score.results if r.met],
+            "unmet": [
+                {"label": labels.get(r.key, r.key), "reason": r.reason}
+                for r in score.results
+                if not r.met
+            ],
+        },
+        "edited_at": handoff.edited_at,
         "decided_by": handoff.decided_by,
         "decided_at": handoff.decided_at,
         "rejection_reason": config.label("rejection_reasons", handoff.rejection_reason),
@@ -155,8 +106,23 @@ def reject_view(handoff: Handoff, config: Config) -> dict[str, Any]:
     return render("modals/reject.json.j2", r=r, ids=ids)
 
 
-def home_view(handoffs: list[Handoff], config: Config) -> dict[str, Any]:
-    home = {"handoffs": [brief_model(h, config) for h in handoffs]}
+def home_view(
+    handoffs: list[Handoff], unfinished: list[dict[str, Any]], config: Config
+) -> dict[str, Any]:
+    step_count = len(steps(config))
+    home = {
+        "handoffs": [brief_model(h, config) for h in handoffs],
+        "drafts": [
+            {
+                "id": d["id"],
+                "company": str(d["answers"].get("company") or "Untitled"),
+                "editing": d["mode"] == "edit",
+                "step": f"step {min(d['step'], step_count - 1) + 1} of {step_count}",
+                "updated_at": d["updated_at"],
+            }
+            for d in unfinished
+        ],
+    }
     return render("home/home.json.j2", home=home, ids=ids)
 
 
@@ -165,9 +131,19 @@ def refusal_text(refusal: Refusal, viewer: str) -> str:
     who = "you" if refusal.by == viewer else user(refusal.by)
     if refusal.kind == "withdrawn":
         return f"{'You' if who == 'you' else who} withdrew this handoff; nothing to decide."
+    if refusal.kind == "not_booker":
+        return f"Only {user(refusal.by)}, who booked this meeting, can edit or withdraw it."
     if refusal.kind == "own_handoff":
         return "You booked this meeting, so an AE has to accept or reject it."
     return f"This handoff was already *{refusal.status.value}* by {who}. Nothing changed."
+
+
+def withdraw_view(handoff: Handoff) -> dict[str, Any]:
+    d = {
+        "company": handoff.qualification.company,
+        "private_metadata": json.dumps({"handoff": handoff.id}),
+    }
+    return render("modals/withdraw.json.j2", d=d, ids=ids)
 
 
 def too_late_view(text: str) -> dict[str, Any]:

@@ -9,6 +9,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from handoff.rubric import Choice, Rubric, RubricError, parse_rubric
+
 CHOICE_LISTS = (
     "industries",
     "company_sizes",
@@ -18,6 +20,8 @@ CHOICE_LISTS = (
     "budget_status",
     "sources",
     "rejection_reasons",
+    "next_steps_status",
+    "intent_signals",
 )
 _KEY = re.compile(r"^[a-z0-9_]{1,50}$")
 _LABEL_MAX = 75  # Slack's limit for an option's text
@@ -27,17 +31,21 @@ class ConfigError(ValueError):
     """A configuration file is unreadable or says something impossible."""
 
 
-@dataclass(frozen=True)
-class Choice:
-    value: str
-    label: str
+__all__ = ["Choice", "Config", "ConfigError", "load_config"]
 
 
 @dataclass(frozen=True)
 class Config:
-    rubric_version: str
-    pain_min_length: int
+    rubric: Rubric
     choices: dict[str, tuple[Choice, ...]]
+
+    @property
+    def rubric_version(self) -> str:
+        return self.rubric.version
+
+    @property
+    def pain_min_length(self) -> int:
+        return self.rubric.pain_min_length
 
     def label(self, kind: str, value: str | None) -> str:
         """The label people see for a stored value; the value itself if it was removed."""
@@ -57,7 +65,11 @@ def default_config_text() -> str:
 
 
 def load_config(path: str | Path | None = None) -> Config:
-    """Read the defaults, then the team's file over them (whole lists replace whole lists)."""
+    """Read the defaults, then the team's file over them.
+
+    Tables merge key by key; a list, or a table of `key = "Label"` choices,
+    replaces the default one whole, so a team can also remove choices.
+    """
     data = _parse(default_config_text(), "default_config.toml")
     source = "default_config.toml"
     if path is not None:
@@ -66,15 +78,21 @@ def load_config(path: str | Path | None = None) -> Config:
             text = Path(path).read_text("utf-8")
         except OSError as exc:
             raise ConfigError(f"{source}: cannot read the file ({exc.strerror})") from None
-        overrides = _parse(text, source)
-        for section, values in overrides.items():
-            if section == "choices" and isinstance(values, dict):
-                data["choices"].update(values)
-            elif isinstance(values, dict) and isinstance(data.get(section), dict):
-                data[section].update(values)
-            else:
-                data[section] = values
+        _merge(data, _parse(text, source))
     return _build(data, source)
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> None:
+    for key, value in over.items():
+        current = base.get(key)
+        if isinstance(value, dict) and isinstance(current, dict) and not _is_choices(current):
+            _merge(current, value)
+        else:
+            base[key] = value
+
+
+def _is_choices(table: dict[str, Any]) -> bool:
+    return bool(table) and all(isinstance(v, str) for v in table.values())
 
 
 def _parse(text: str, source: str) -> dict[str, Any]:
@@ -85,16 +103,10 @@ def _parse(text: str, source: str) -> dict[str, Any]:
 
 
 def _build(data: dict[str, Any], source: str) -> Config:
-    qual = data.get("qualification", {})
-    if not isinstance(qual, dict):
-        raise ConfigError(f"{source}: [qualification] must be a table")
-    version = qual.get("version")
-    if not isinstance(version, str) or not version.strip() or len(version) > 40:
-        raise ConfigError(f"{source}: qualification.version must be a short non-empty string")
-    pain_min = qual.get("pain_min_length", 20)
-    if not isinstance(pain_min, int) or isinstance(pain_min, bool) or not 0 <= pain_min <= 1000:
-        raise ConfigError(f"{source}: qualification.pain_min_length must be a whole number 0–1000")
-
+    if "qualification" in data:
+        raise ConfigError(
+            f"{source}: [qualification] is now [rubric] (version, bar, criteria); see README"
+        )
     raw_choices = data.get("choices", {})
     choices: dict[str, tuple[Choice, ...]] = {}
     for kind in CHOICE_LISTS:
@@ -117,4 +129,8 @@ def _build(data: dict[str, Any], source: str) -> Config:
     unknown = set(raw_choices) - set(CHOICE_LISTS)
     if unknown:
         raise ConfigError(f"{source}: choices.{sorted(unknown)[0]} is not a known list")
-    return Config(rubric_version=version.strip(), pain_min_length=pain_min, choices=choices)
+    try:
+        rubric = parse_rubric(data.get("rubric", {}), choices)
+    except RubricError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
+    return Config(rubric=rubric, choices=choices)

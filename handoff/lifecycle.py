@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from handoff.model import OPEN_STATUSES, Handoff, Qualification, Status
+from handoff.model import OPEN_STATUSES, Handoff, Qualification, Score, Status
 
 
 class HandoffRepository(Protocol):
@@ -21,10 +21,14 @@ class HandoffRepository(Protocol):
         team_id: str,
         sdr_id: str,
         qualification: Qualification,
-        rubric_version: str,
+        score: Score,
         submission_key: str,
         now: datetime,
     ) -> Handoff: ...
+
+    def revise(
+        self, handoff_id: int, *, qualification: Qualification, score: Score, now: datetime
+    ) -> bool: ...
 
     def get(self, handoff_id: int) -> Handoff | None: ...
 
@@ -51,7 +55,7 @@ class HandoffRepository(Protocol):
 class Refusal:
     """Why a transition was refused: `kind` is the rule, `by` who decided before."""
 
-    kind: str  # already_decided | withdrawn | own_handoff
+    kind: str  # already_decided | withdrawn | own_handoff | not_booker
     status: Status
     by: str | None = None
 
@@ -75,7 +79,7 @@ def submit(
     team_id: str,
     sdr_id: str,
     qualification: Qualification,
-    rubric_version: str,
+    score: Score,
     submission_key: str,
     now: datetime,
 ) -> Outcome:
@@ -87,12 +91,20 @@ def submit(
         team_id=team_id,
         sdr_id=sdr_id,
         qualification=qualification,
-        rubric_version=rubric_version,
+        score=score,
         submission_key=submission_key,
         now=now,
     )
-    repo.record(handoff.id, actor=sdr_id, kind="submitted", data={}, now=now)
+    repo.record(handoff.id, actor=sdr_id, kind="submitted", data=_score_data(score), now=now)
     return Outcome(handoff, changed=True)
+
+
+def _score_data(score: Score) -> dict[str, object]:
+    return {
+        "score": score.points,
+        "clears_bar": score.clears_bar,
+        "rubric_version": score.rubric_version,
+    }
 
 
 def mark_posted(
@@ -174,3 +186,62 @@ def _decide(
     data = {k: v for k, v in extra.items() if v is not None}
     repo.record(handoff_id, actor=actor, kind=to.value, data=data, now=now)
     return Outcome(current, changed=True)
+
+
+def edit_refusal(handoff: Handoff, actor: str) -> Refusal | None:
+    """Why `actor` may not edit or withdraw this handoff now, or None if they may."""
+    if actor != handoff.sdr_id:
+        return Refusal("not_booker", handoff.status, handoff.sdr_id)
+    if handoff.status == Status.WITHDRAWN:
+        return Refusal("withdrawn", handoff.status, handoff.sdr_id)
+    if handoff.status in (Status.ACCEPTED, Status.REJECTED):
+        return Refusal("already_decided", handoff.status, handoff.decided_by)
+    return None
+
+
+def revise(
+    repo: HandoffRepository,
+    handoff_id: int,
+    *,
+    actor: str,
+    qualification: Qualification,
+    score: Score,
+    now: datetime,
+) -> Outcome:
+    """The booker edits an undecided handoff; the brief is re-rendered and marked edited."""
+    handoff = _get(repo, handoff_id)
+    refusal = edit_refusal(handoff, actor)
+    if refusal:
+        return Outcome(handoff, changed=False, refusal=refusal)
+    won = repo.revise(handoff_id, qualification=qualification, score=score, now=now)
+    current = _get(repo, handoff_id)
+    if not won:
+        return Outcome(current, changed=False, refusal=edit_refusal(current, actor))
+    repo.record(handoff_id, actor=actor, kind="edited", data=_score_data(score), now=now)
+    return Outcome(current, changed=True)
+
+
+def withdraw(repo: HandoffRepository, handoff_id: int, *, actor: str, now: datetime) -> Outcome:
+    """The booker takes back an undecided handoff; the brief loses its buttons."""
+    handoff = _get(repo, handoff_id)
+    refusal = edit_refusal(handoff, actor)
+    if refusal:
+        return Outcome(handoff, changed=False, refusal=refusal)
+    won = repo.compare_and_set(
+        handoff_id,
+        from_statuses=OPEN_STATUSES,
+        to_status=Status.WITHDRAWN,
+        changes={"updated_at": now},
+    )
+    current = _get(repo, handoff_id)
+    if not won:
+        return Outcome(current, changed=False, refusal=edit_refusal(current, actor))
+    repo.record(handoff_id, actor=actor, kind="withdrawn", data={}, now=now)
+    return Outcome(current, changed=True)
+
+
+def _get(repo: HandoffRepository, handoff_id: int) -> Handoff:
+    handoff = repo.get(handoff_id)
+    if handoff is None:
+        raise UnknownHandoff(handoff_id)
+    return handoff

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -37,6 +38,12 @@ class Field(StrEnum):
     NEXT_STEPS = "next_steps"
     SOURCE = "source"
     NOTES = "notes"
+    CONTACT_EMAIL = "contact_email"
+    WEBSITE = "website"
+    CURRENT_SOLUTION = "current_solution"
+    TRIGGER = "trigger"
+    NEXT_STEPS_STATUS = "next_steps_status"
+    INTENT_SIGNALS = "intent_signals"
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,14 @@ class Qualification:
     source: str
     stakeholders: tuple[Stakeholder, ...] = ()
     notes: str = ""
+    contact_email: str = ""
+    website: str = ""
+    current_solution: str = ""
+    trigger: str = ""
+    next_steps_status: str = "agreed"
+    intent_signals: tuple[str, ...] = ()
+    # Answers to the rubric's extra fit checks, by check key.
+    fit_answers: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -82,6 +97,8 @@ class Handoff:
     brief_ts: str | None = None
     brief_version: int = 1
     brief_synced_version: int = 0
+    score: Score | None = None
+    edited_at: datetime | None = None
     events: tuple[Event, ...] = field(default=())
 
     @property
@@ -95,3 +112,27 @@ class Event:
     actor: str
     kind: str
     data: dict[str, object]
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    key: str
+    met: bool
+    weight: int
+    reason: str  # plain words, for the SDR, the AE and the reports
+    must_meet: bool = False  # a gate of the bar under the rubric that judged it
+
+
+@dataclass(frozen=True)
+class Score:
+    """A qualification judged by one rubric version."""
+
+    points: int  # 0–100
+    results: tuple[CriterionResult, ...]
+    clears_bar: bool
+    missing: tuple[str, ...]  # must-meet criteria not met
+    rubric_version: str
+    high_intent: bool = False
+
+    def result(self, key: str) -> CriterionResult | None:
+        return next((r for r in self.results if r.key == key), None)

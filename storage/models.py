@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     ForeignKey,
     Index,
@@ -68,10 +69,20 @@ class HandoffRow(Base):
     next_steps: Mapped[str] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(50))
     notes: Mapped[str] = mapped_column(Text, default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    website: Mapped[str] = mapped_column(String(300), default="")
+    current_solution: Mapped[str] = mapped_column(Text, default="")
+    trigger: Mapped[str] = mapped_column(Text, default="")
+    next_steps_status: Mapped[str] = mapped_column(String(50), default="agreed")
+    intent_signals: Mapped[list[str]] = mapped_column(JSON, default=list)
+    fit_answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
+    # The score by the rubric version in force at submission (or the last edit);
+    # the per-criterion results are rows of criterion_results.
     rubric_version: Mapped[str] = mapped_column(String(40))
     score: Mapped[int | None]
-    criteria: Mapped[dict[str, Any] | None]
+    clears_bar: Mapped[bool | None] = mapped_column(Boolean)
+    edited_at: Mapped[datetime | None]
 
     submitted_at: Mapped[datetime]
     posted_at: Mapped[datetime | None]
@@ -92,6 +103,9 @@ class HandoffRow(Base):
 
     stakeholders: Mapped[list[StakeholderRow]] = relationship(
         back_populates="handoff", order_by="StakeholderRow.position", cascade="all, delete-orphan"
+    )
+    criteria: Mapped[list[CriterionResultRow]] = relationship(
+        back_populates="handoff", order_by="CriterionResultRow.id", cascade="all, delete-orphan"
     )
 
     __table_args__ = (
@@ -114,6 +128,27 @@ class StakeholderRow(Base):
     handoff: Mapped[HandoffRow] = relationship(back_populates="stakeholders")
 
     __table_args__ = (UniqueConstraint("handoff_id", "position"),)
+
+
+class CriterionResultRow(Base):
+    """One rubric criterion, met or not, for one handoff: the unit of calibration reports."""
+
+    __tablename__ = "criterion_results"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handoff_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"))
+    criterion: Mapped[str] = mapped_column(String(40))
+    met: Mapped[bool] = mapped_column(Boolean)
+    weight: Mapped[int]
+    must_meet: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(Text)
+
+    handoff: Mapped[HandoffRow] = relationship(back_populates="criteria")
+
+    __table_args__ = (
+        UniqueConstraint("handoff_id", "criterion", name="uq_criterion_results"),
+        Index("ix_criterion_results_criterion", "criterion", "met"),
+    )
 
 
 class EventRow(Base):
@@ -140,6 +175,8 @@ class DraftRow(Base):
     team_id: Mapped[str] = mapped_column(String(32))
     user_id: Mapped[str] = mapped_column(String(32))
     handoff_id: Mapped[int | None] = mapped_column(ForeignKey("handoffs.id", ondelete="SET NULL"))
+    # "new" drafts become a handoff on submit; "edit" drafts revise `handoff_id`.
+    mode: Mapped[str] = mapped_column(String(8), default="new")
     step: Mapped[int] = mapped_column(Integer, default=0)
     answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
     view_id: Mapped[str | None] = mapped_column(String(32))

@@ -8,8 +8,17 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from handoff.model import Event, Handoff, Qualification, Stakeholder, Status
-from storage.models import EventRow, HandoffRow, StakeholderRow
+from handoff.model import (
+    OPEN_STATUSES,
+    CriterionResult,
+    Event,
+    Handoff,
+    Qualification,
+    Score,
+    Stakeholder,
+    Status,
+)
+from storage.models import CriterionResultRow, EventRow, HandoffRow, StakeholderRow
 
 QUALIFICATION_COLUMNS = (
     "company",
@@ -26,6 +35,11 @@ QUALIFICATION_COLUMNS = (
     "next_steps",
     "source",
     "notes",
+    "contact_email",
+    "website",
+    "current_solution",
+    "trigger",
+    "next_steps_status",
 )
 
 
@@ -39,7 +53,7 @@ class SqlHandoffRepository:
         team_id: str,
         sdr_id: str,
         qualification: Qualification,
-        rubric_version: str,
+        score: Score,
         submission_key: str,
         now: datetime,
     ) -> Handoff:
@@ -48,20 +62,40 @@ class SqlHandoffRepository:
             sdr_id=sdr_id,
             status=Status.SUBMITTED.value,
             submission_key=submission_key,
-            rubric_version=rubric_version,
             submitted_at=now,
             updated_at=now,
             brief_version=1,
             brief_synced_version=0,
-            **{c: getattr(qualification, c) for c in QUALIFICATION_COLUMNS},
         )
-        row.stakeholders = [
-            StakeholderRow(position=i, name=s.name, title=s.title, role=s.role)
-            for i, s in enumerate(qualification.stakeholders)
-        ]
+        _fill(row, qualification, score)
         self.session.add(row)
         self.session.flush()
         return to_handoff(row)
+
+    def revise(
+        self, handoff_id: int, *, qualification: Qualification, score: Score, now: datetime
+    ) -> bool:
+        """Replace the answers and score of a still-undecided handoff (compare-and-set)."""
+        row = self.session.scalar(
+            select(HandoffRow)
+            .where(
+                HandoffRow.id == handoff_id,
+                HandoffRow.status.in_([s.value for s in OPEN_STATUSES]),
+            )
+            .with_for_update()
+        )
+        if row is None:
+            return False
+        # Children go first so the unique (handoff, position) keys are free again.
+        row.stakeholders.clear()
+        row.criteria.clear()
+        self.session.flush()
+        _fill(row, qualification, score)
+        row.edited_at = now
+        row.updated_at = now
+        row.brief_version = row.brief_version + 1
+        self.session.flush()
+        return True
 
     def get(self, handoff_id: int) -> Handoff | None:
         row = self.session.get(HandoffRow, handoff_id, populate_existing=True)
@@ -144,12 +178,53 @@ class SqlHandoffRepository:
         return list(rows)
 
 
+def _fill(row: HandoffRow, q: Qualification, score: Score) -> None:
+    for column in QUALIFICATION_COLUMNS:
+        setattr(row, column, getattr(q, column))
+    row.intent_signals = list(q.intent_signals)
+    row.fit_answers = dict(q.fit_answers)
+    row.stakeholders = [
+        StakeholderRow(position=i, name=s.name, title=s.title, role=s.role)
+        for i, s in enumerate(q.stakeholders)
+    ]
+    row.rubric_version = score.rubric_version
+    row.score = score.points
+    row.clears_bar = score.clears_bar
+    row.criteria = [
+        CriterionResultRow(
+            criterion=r.key, met=r.met, weight=r.weight, must_meet=r.must_meet, reason=r.reason
+        )
+        for r in score.results
+    ]
+
+
+def _score(row: HandoffRow) -> Score | None:
+    if row.score is None:
+        return None
+    results = tuple(
+        CriterionResult(c.criterion, c.met, c.weight, c.reason, must_meet=c.must_meet)
+        for c in row.criteria
+    )
+    missing = tuple(c.key for c in results if c.must_meet and not c.met)
+    intent = next((c for c in results if c.key == "intent"), None)
+    return Score(
+        points=row.score,
+        results=results,
+        clears_bar=bool(row.clears_bar),
+        missing=missing,
+        rubric_version=row.rubric_version,
+        high_intent=bool(intent and intent.met),
+    )
+
+
 def to_handoff(row: HandoffRow) -> Handoff:
     qualification = Qualification(
         **{c: getattr(row, c) for c in QUALIFICATION_COLUMNS},
         stakeholders=tuple(
             Stakeholder(name=s.name, title=s.title, role=s.role) for s in row.stakeholders
         ),
+        intent_signals=tuple(row.intent_signals or ()),
+        fit_answers=dict(row.fit_answers or {}),
     )
     return Handoff(
         id=row.id,
@@ -167,4 +242,6 @@ def to_handoff(row: HandoffRow) -> Handoff:
         brief_ts=row.brief_ts,
         brief_version=row.brief_version,
         brief_synced_version=row.brief_synced_version,
+        score=_score(row),
+        edited_at=row.edited_at,
     )

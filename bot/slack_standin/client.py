@@ -234,7 +234,12 @@ class SlackSender:
         values = copy.deepcopy(view["state"]["values"])
         response_urls = []
         for slot in slots:
-            entry = state_entry(slot.element, matched.get(slot.key, UNANSWERED))
+            # What the user typed earlier (type_into) stays unless this call answers it anew.
+            typed = values.get(slot.block_id, {}).get(slot.action_id)
+            if slot.key in matched or typed is None:
+                entry = state_entry(slot.element, matched.get(slot.key, UNANSWERED))
+            else:
+                entry = typed
             if enforce_required and not slot.optional and is_empty(entry):
                 raise ValueError(f"required input {slot.key} is empty; Slack would not submit")
             values.setdefault(slot.block_id, {})[slot.action_id] = entry
@@ -258,6 +263,21 @@ class SlackSender:
             "response_urls": response_urls,
         }
         return self._send_interactive(payload)
+
+    def type_into(self, view_id: str, answers: dict[str, Any]) -> None:
+        """The user types or picks in a modal without submitting; Slack keeps it in view.state.
+
+        Keys and values as for ``submit_view``. Nothing is sent to the app.
+        """
+        view = self._view(view_id)
+        slots = input_slots(view)
+        matched = match_answers(slots, answers)
+        values = copy.deepcopy(view["state"]["values"])
+        for slot in slots:
+            if slot.key in matched:
+                entry = state_entry(slot.element, matched[slot.key])
+                values.setdefault(slot.block_id, {})[slot.action_id] = entry
+        self.standin.set_view_state(view_id, values)
 
     def apply_view_response(self, view_id: str, reply: Reply) -> ViewOutcome:
         """Do what Slack does with the app's answer to a view_submission of ``view_id``."""

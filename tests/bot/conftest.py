@@ -17,6 +17,7 @@ from bot.services import Services, make_services
 from bot.settings import load_settings
 from bot.slack_standin import SlackSender, SlackStandIn
 from bot.web import create_wsgi
+from bot.wizard_driver import WizardDriver
 from storage.models import HandoffRow
 
 SECRET = "test-signing-secret"
@@ -24,34 +25,42 @@ AE_CHANNEL = "C0AEDESK"
 SDR, AE, AE2 = "U0SDRANN", "U0AEBOB", "U0AECAT"
 
 
-def form_answers(**overrides: Any) -> dict[str, Any]:
-    """What an SDR types into the form, keyed as the stand-in expects (block.action)."""
+def wizard_values(**overrides: Any) -> dict[str, Any]:
+    """What an SDR types across the wizard's steps, by field (the input's block id)."""
     meeting = datetime.now(UTC).replace(microsecond=0) + timedelta(days=2)
     values: dict[str, Any] = {
         "company": "Acme Robotics",
+        "website": "acme-robotics.example",
         "meeting_at": meeting,
+        "source": "outbound",
+        "notes": "",
         "industry": "manufacturing",
         "company_size": "200_999",
         "region": "emea",
         "contact_name": "Dana Whitfield",
         "contact_title": "VP Operations",
+        "contact_email": "dana@acme-robotics.example",
         "contact_role": "economic_buyer",
-        "stakeholders": "Lee Park, Plant IT lead, Champion",
+        "stakeholders": [{"name": "Lee Park", "title": "Plant IT lead", "role": "champion"}],
         "pain": "Unplanned downtime on two lines costs them about 40 hours a month.",
+        "current_solution": "A paper log per shift and a weekly spreadsheet.",
+        "trigger": "A third plant opens in March.",
         "timing": "this_quarter",
         "budget_status": "identified",
+        "next_steps_status": "agreed",
         "next_steps": "Discovery call with Dana and Lee on Thursday.",
-        "source": "outbound",
-        "notes": "",
+        "intent_signals": ["demo_request"],
     }
     values.update(overrides)
-    return {f"{k}.{Action.ANSWER}": v for k, v in values.items() if v not in ("", None)}
+    return values
+
+
+def step_title(view: dict[str, Any]) -> str:
+    return view["blocks"][0]["elements"][0]["text"]
 
 
 @dataclass
-class Harness:
-    standin: SlackStandIn
-    slack: SlackSender
+class Harness(WizardDriver):
     services: Services
     url: str
 
@@ -63,15 +72,11 @@ class Harness:
         assert call.ok, call
         return self.latest_view()
 
-    def latest_view(self) -> dict[str, Any]:
-        return list(self.standin.views.values())[-1]
-
     def submit_handoff(self, user: str = SDR, **overrides: Any) -> dict[str, Any]:
-        """Open the form, submit it, and return the brief as posted in the AE channel."""
+        """Walk the wizard, send it, and return the brief as posted in the AE channel."""
         view = self.open_form(user)
         posted = len(self.standin.messages(AE_CHANNEL))
-        reply = self.slack.submit_view(user, view["id"], form_answers(**overrides))
-        outcome = self.slack.apply_view_response(view["id"], reply)
+        outcome = self.send(view, wizard_values(**overrides), user)
         assert outcome.action == "close", outcome
         self.wait_until(lambda: len(self.standin.messages(AE_CHANNEL)) > posted)
         brief = self.standin.messages(AE_CHANNEL)[-1]
@@ -159,6 +164,6 @@ def harness(database_url: str, standin: SlackStandIn) -> Iterator[Harness]:
     app = build_app(services)
     with LocalServer(create_wsgi(app, services.engine)) as server:
         slack = SlackSender(server.url + "/slack/events", SECRET, standin)
-        yield Harness(standin, slack, services, server.url)
+        yield Harness(standin, slack, SDR, services, server.url)
     services.engine.dispose()
     assert standin.problems == [], standin.problems

@@ -7,13 +7,12 @@ from sqlalchemy import select
 from bot.delivery import deliver_pending
 from bot.ids import Action
 from storage.models import HandoffRow, ReminderRow
-from tests.bot.conftest import AE, AE_CHANNEL, SDR, form_answers
+from tests.bot.conftest import AE, AE_CHANNEL, SDR, wizard_values
 
 
 def _submit_without_waiting(harness):
     view = harness.open_form()
-    reply = harness.slack.submit_view(SDR, view["id"], form_answers())
-    assert harness.slack.apply_view_response(view["id"], reply).action == "close"
+    assert harness.send(view, wizard_values()).action == "close"
 
 
 def test_slack_down_when_posting_keeps_the_handoff_and_the_sweep_posts_it_once(harness):

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
 from bot.ids import COMMAND, Action, Block, Callback
 from storage.models import HandoffRow, ReminderRow
-from tests.bot.conftest import AE, AE2, AE_CHANNEL, SDR, brief_text, form_answers
+from tests.bot.conftest import AE, AE2, AE_CHANNEL, SDR, brief_text, wizard_values
 
 
 def test_slash_command_opens_the_form_prefilled_with_the_company(harness):
@@ -37,12 +38,12 @@ def test_global_shortcut_and_message_shortcut_open_the_form(harness):
 
 def test_invalid_answers_come_back_on_their_blocks(harness):
     view = harness.open_form()
-    reply = harness.slack.submit_view(
-        SDR, view["id"], form_answers(pain="meh", stakeholders="just a name")
-    )
-    outcome = harness.slack.apply_view_response(view["id"], reply)
+    past = datetime.now(UTC) - timedelta(days=1)
+    values = wizard_values(meeting_at=past, website="not a site")
+    outcome = harness.next_step(view, values)
     assert outcome.action == "errors"
-    assert set(outcome.errors) == {"pain", "stakeholders"}
+    assert set(outcome.errors) == {"meeting_at", "website"}
+    assert "past" in outcome.errors["meeting_at"]
     assert harness.standin.calls("chat.postMessage") == []
 
 
@@ -64,12 +65,19 @@ def test_submission_posts_a_brief_with_accept_and_reject(harness):
         "Budget identified",
         "Discovery call",
         "Outbound",
+        "Score 100 of 100",
+        "clears the bar (70)",
+        "🔥 *High intent:* Asked for a demo",
+        "Account fit  ·  Persona and authority",
+        "A paper log per shift",
+        "dana@acme-robotics.example",
+        "https://acme-robotics.example",
     ):
         assert expected in text
-    buttons = [
-        e["text"]["text"] for b in brief["blocks"] if b["type"] == "actions" for e in b["elements"]
-    ]
-    assert buttons == ["Accept", "Reject"]
+    elements = [e for b in brief["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert [e.get("text", {}).get("text") for e in elements] == ["Accept", "Reject", None]
+    menu = [o["text"]["text"] for o in elements[2]["options"]]
+    assert menu == ["Edit (booker only)", "Withdraw (booker only)"]
     with harness.services.unit() as repo:
         row = repo.session.scalar(select(HandoffRow))
         assert (row.status, row.brief_channel, row.brief_ts) == ("pending", AE_CHANNEL, brief["ts"])
@@ -190,11 +198,13 @@ def test_concurrent_double_accept_has_one_winner(harness):
 
 def test_resubmitting_the_same_view_creates_nothing_twice(harness):
     view = harness.open_form()
-    first = harness.slack.submit_view(SDR, view["id"], form_answers())
+    review = harness.walk_to_review(view, wizard_values())
+    first = harness.slack.submit_view(SDR, review["id"], {})
     # Slack retried, or the SDR double-clicked: the same view arrives again.
-    harness.standin.replace_view(view["id"], view)
-    second = harness.slack.submit_view(SDR, view["id"], form_answers())
+    harness.standin.replace_view(review["id"], review)
+    second = harness.slack.submit_view(SDR, review["id"], {})
     assert first.status == second.status == 200
+    assert second.body == ""  # the second submit just closes the modal
     harness.wait_until(lambda: harness.standin.messages(AE_CHANNEL))
     with harness.services.unit() as repo:
         assert repo.session.scalar(select(func.count()).select_from(HandoffRow)) == 1

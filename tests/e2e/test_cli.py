@@ -13,12 +13,17 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 
 from bot.demo import run_demo
 from bot.ids import COMMAND, Action
 from bot.settings import load_settings
 from bot.slack_standin import SlackSender, SlackStandIn
-from tests.bot.conftest import AE, AE_CHANNEL, SDR, SECRET, app_env, form_answers
+from bot.wizard_driver import WizardDriver
+from storage.migrate import MIGRATIONS
+from tests.bot.conftest import AE, AE_CHANNEL, SDR, SECRET, app_env, wizard_values
+
+HEAD = ScriptDirectory(str(MIGRATIONS)).get_current_head()
 
 HANDOFF = [sys.executable, "-m", "bot.cli"]
 
@@ -57,7 +62,7 @@ def test_upgrade_then_serve_runs_the_loop_under_gunicorn(database_url, tmp_path)
         env = {**app_env(slack, database_url), "PORT": str(port)}
         upgraded = _run(["db", "upgrade"], env, tmp_path)
         assert upgraded.returncode == 0, upgraded.stderr
-        assert "revision 0001" in upgraded.stdout
+        assert f"revision {HEAD}" in upgraded.stdout
         full = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2]), **env}
         proc = subprocess.Popen(
             [*HANDOFF, "serve", "--workers", "2", "--threads", "4", "--no-scheduler"],
@@ -73,8 +78,8 @@ def test_upgrade_then_serve_runs_the_loop_under_gunicorn(database_url, tmp_path)
             sender = SlackSender(url + "/slack/events", SECRET, slack)
             assert sender.slash_command(SDR, COMMAND, "Acme Robotics").status == 200
             view = slack.wait_for("views.open")[0].response["view"]
-            reply = sender.submit_view(SDR, view["id"], form_answers())
-            assert sender.apply_view_response(view["id"], reply).action == "close"
+            sent = WizardDriver(slack, sender, SDR).send(view, wizard_values())
+            assert sent.action == "close", sent
             slack.wait_for("chat.postMessage")
             brief = slack.messages(AE_CHANNEL)[0]
             time.sleep(0.5)  # a person reads before clicking

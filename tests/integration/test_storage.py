@@ -12,9 +12,9 @@ from handoff import lifecycle
 from handoff.model import Status
 from storage import ledger
 from storage.db import make_engine, make_session_factory, session_scope
-from storage.models import EventRow, ReminderRow
+from storage.models import CriterionResultRow, EventRow, ReminderRow
 from storage.repository import SqlHandoffRepository
-from tests.conftest import NOW, qualification
+from tests.conftest import NOW, qualification, scored
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def _submit(sessions, key="draft:1"):
             team_id="T1",
             sdr_id="USDR",
             qualification=qualification(),
-            rubric_version="2026.1",
+            score=scored(),
             submission_key=key,
             now=NOW,
         ).handoff
@@ -42,6 +42,56 @@ def test_migrations_create_every_table(database_url):
     names = set(inspect(engine).get_table_names())
     engine.dispose()
     assert {"handoffs", "stakeholders", "handoff_events", "drafts", "reminders", "digests"} <= names
+
+
+def test_migrations_match_the_models(database_url):
+    """What `handoff db upgrade` builds is what the code maps: no drift either way."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from storage.models import Base
+
+    engine = make_engine(database_url)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    engine.dispose()
+    assert diff == []
+
+
+def test_score_and_criteria_round_trip(sessions):
+    stored = _submit(sessions)
+    with session_scope(sessions) as s:
+        loaded = SqlHandoffRepository(s).get(stored.id)
+    assert loaded.score == scored()
+    assert loaded.rubric_version == scored().rubric_version
+    assert [r.key for r in loaded.score.results][:2] == ["account_fit", "persona"]
+
+
+def test_revise_replaces_answers_people_and_criteria(sessions):
+    stored = _submit(sessions)
+    weaker = qualification(timing="later", stakeholders=(), intent_signals=("demo_request",))
+    with session_scope(sessions) as s:
+        out = lifecycle.revise(
+            SqlHandoffRepository(s),
+            stored.id,
+            actor="USDR",
+            qualification=weaker,
+            score=scored(weaker),
+            now=NOW + timedelta(minutes=5),
+        )
+    assert out.changed
+    with session_scope(sessions) as s:
+        loaded = SqlHandoffRepository(s).get(stored.id)
+        criteria = s.scalar(
+            select(func.count())
+            .select_from(CriterionResultRow)
+            .where(CriterionResultRow.handoff_id == stored.id)
+        )
+    assert loaded.qualification == weaker
+    assert loaded.score == scored(weaker)
+    assert loaded.edited_at == NOW + timedelta(minutes=5)
+    assert loaded.brief_version == 2
+    assert criteria == len(scored().results)
 
 
 def test_round_trip_keeps_aware_utc_times_and_stakeholders(sessions):

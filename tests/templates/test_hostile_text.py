@@ -24,14 +24,16 @@ from bot.views import (
     decision_dm,
     home_view,
     notice,
-    qualify_view,
     refusal_text,
     reject_view,
     too_late_view,
 )
-from handoff.config import Config
+from bot.wizard import review_model, wizard_view
+from handoff.config import Config, load_config
 from handoff.lifecycle import Refusal
 from handoff.model import Field, Handoff, Stakeholder, Status
+from handoff.qualification import steps
+from handoff.scoring import score
 from tests.conftest import NOW, qualification
 
 SDR = "U0SDR"
@@ -130,6 +132,11 @@ def make_handoff(
         next_steps=fields.get("next_steps", text),
         notes=fields.get("notes", text),
         stakeholders=people,
+        contact_email=fields.get("contact_email", text),
+        website=fields.get("website", text),
+        current_solution=fields.get("current_solution", text),
+        trigger=fields.get("trigger", text),
+        intent_signals=("demo_request", "pricing_visits"),
     )
     decided: dict[str, Any] = {}
     if status in (Status.ACCEPTED, Status.REJECTED):
@@ -147,6 +154,9 @@ def make_handoff(
         qualification=q,
         rubric_version="2026.1",
         submitted_at=NOW,
+        # The persona reason quotes a stakeholder's name: user text inside the score too.
+        score=score(replace(q, contact_role="end_user"), load_config()),
+        edited_at=NOW,
         brief_channel=CHANNEL if posted else None,
         brief_ts="1700000000.000100" if posted else None,
         **decided,
@@ -330,37 +340,60 @@ def test_decision_dm_comment_with_many_lines_is_valid(config: Config) -> None:
 
 
 def prefill(text: str) -> dict[str, Any]:
+    """Hostile text in every typed answer of every step, and in three people."""
+    typed = {
+        f.value: text
+        for f in (
+            Field.COMPANY,
+            Field.WEBSITE,
+            Field.NOTES,
+            Field.CONTACT_NAME,
+            Field.CONTACT_TITLE,
+            Field.CONTACT_EMAIL,
+            Field.PAIN,
+            Field.CURRENT_SOLUTION,
+            Field.TRIGGER,
+            Field.NEXT_STEPS,
+        )
+    }
+    people = [{"name": text, "title": text, "role": "champion"}] * 3
     return {
-        Field.COMPANY.value: text,
+        **typed,
         Field.MEETING_AT.value: int(MEETING_AT.timestamp()),
         Field.INDUSTRY.value: "software",
-        Field.CONTACT_NAME.value: text,
-        Field.CONTACT_TITLE.value: text,
-        Field.STAKEHOLDERS.value: text,
-        Field.PAIN.value: text,
-        Field.NEXT_STEPS.value: text,
-        Field.NOTES.value: text,
+        Field.STAKEHOLDERS.value: people,
+        Field.INTENT_SIGNALS.value: ["demo_request"],
     }
 
 
 @pytest.mark.parametrize("text", HOSTILE.values(), ids=HOSTILE.keys())
-def test_qualify_view_prefill_is_valid_and_shown_as_typed(config: Config, text: str) -> None:
+def test_wizard_steps_prefilled_are_valid_and_shown_as_typed(config: Config, text: str) -> None:
     initial = prefill(text)
-    view = qualify_view(config, draft_id=7, initial=initial)
+    for index, step in enumerate(steps(config)[:-1]):
+        view = wizard_view(config, draft_id=7, mode="new", step_index=index, answers=initial)
+        assert check_view(view) == [], step.key
+        assert_safe_mrkdwn(list(text_objects(view["blocks"], "mrkdwn")))
+        inputs = {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
+        for element in inputs.values():
+            if element["type"] in ("plain_text_input", "email_text_input"):
+                # email_text_input has no max_length; the bot clips to the address limit.
+                limit = element.get("max_length", 254)
+                assert_clipped(element["initial_value"], text, limit)
+        if step.key == "people":
+            assert sum(b.get("block_id", "").startswith("person_") for b in view["blocks"]) == 3
+
+
+@pytest.mark.parametrize("text", HOSTILE.values(), ids=HOSTILE.keys())
+def test_review_step_is_valid_and_inert(config: Config, text: str) -> None:
+    h = make_handoff(text)
+    assert h.score is not None
+    review = review_model(config, h.qualification, h.score)
+    view = wizard_view(
+        config, draft_id=7, mode="edit", step_index=4, answers={}, review=review, banner=text
+    )
     assert check_view(view) == []
     assert_safe_mrkdwn(list(text_objects(view["blocks"], "mrkdwn")))
-    inputs = {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
-    for field in (
-        Field.COMPANY,
-        Field.CONTACT_NAME,
-        Field.CONTACT_TITLE,
-        Field.STAKEHOLDERS,
-        Field.PAIN,
-        Field.NEXT_STEPS,
-        Field.NOTES,
-    ):
-        element = inputs[field.value]
-        assert_clipped(element["initial_value"], text, element["max_length"])
+    assert view["submit"]["text"] == "Save changes"
 
 
 @pytest.mark.parametrize("text", HOSTILE.values(), ids=HOSTILE.keys())
@@ -381,7 +414,11 @@ def test_home_view_with_hostile_handoffs_is_valid_and_inert(config: Config) -> N
         make_handoff(text, statuses[i % len(statuses)], comment=text, handoff_id=i + 1)
         for i, text in enumerate(HOSTILE.values())
     ]
-    view = home_view(handoffs, config)
+    drafts = [
+        {"id": i, "mode": "new", "step": 2, "answers": {"company": t}, "updated_at": NOW}
+        for i, t in enumerate(list(HOSTILE.values())[:10])
+    ]
+    view = home_view(handoffs, drafts, config)
     assert check_view(view) == []
     texts = list(text_objects(view["blocks"], "mrkdwn"))
     assert_safe_mrkdwn(texts)
@@ -389,10 +426,10 @@ def test_home_view_with_hostile_handoffs_is_valid_and_inert(config: Config) -> N
 
 
 def test_home_view_with_no_handoffs_is_valid(config: Config) -> None:
-    assert check_view(home_view([], config)) == []
+    assert check_view(home_view([], [], config)) == []
 
 
-@pytest.mark.parametrize("kind", ["already_decided", "withdrawn", "own_handoff"])
+@pytest.mark.parametrize("kind", ["already_decided", "withdrawn", "own_handoff", "not_booker"])
 @pytest.mark.parametrize(
     "by", [AE, SDR, *SHORT_HOSTILE.values()], ids=["ae", "sdr", *SHORT_HOSTILE]
 )
@@ -433,12 +470,14 @@ def test_brief_round_trips_every_field(config: Config, text: str) -> None:
     assert unescape(top[len("Handoff: ") : top.rindex(", meeting <!date^")]) == text
     people = unescape(section_starting(blocks, "*People*\n"))
     assert people == (
-        f"*People*\n• *{text}*, {text} (Economic buyer)\n• {text}, {text} (Champion)"
+        f"*People*\n• *{text}*, {text} (Economic buyer)  ·  {text}\n• {text}, {text} (Champion)"
         f"\n• {text}, {text}\n• {text}, {text} (Influencer)"
     )
-    for heading in ("*Pain or initiative*\n", "*Agreed next steps*\n", "*Notes*\n"):
+    for heading in ("*Pain or initiative*\n", "*Notes*\n"):
         body = section_starting(blocks, heading)[len(heading) :]
         assert unquote(body) == text
+    steps_text = section_starting(blocks, "*Next steps:* Both sides agreed on a next step\n")
+    assert unquote(steps_text.split("\n", 1)[1]) == text
     why = section_starting(blocks, "❌ *Rejected* by")
     assert why.split("\n")[1] == "*Reason:* Bad account fit"
     assert unquote(why.split("\n", 2)[2]) == text

@@ -9,8 +9,8 @@ from datetime import datetime
 import pytest
 
 from handoff import lifecycle
-from handoff.model import Handoff, Qualification, Status
-from tests.conftest import NOW, qualification
+from handoff.model import Handoff, Qualification, Score, Status
+from tests.conftest import NOW, qualification, scored
 
 
 class FakeRepository:
@@ -25,7 +25,7 @@ class FakeRepository:
         team_id: str,
         sdr_id: str,
         qualification: Qualification,
-        rubric_version: str,
+        score: Score,
         submission_key: str,
         now: datetime,
     ) -> Handoff:
@@ -35,12 +35,29 @@ class FakeRepository:
             sdr_id=sdr_id,
             status=Status.SUBMITTED,
             qualification=qualification,
-            rubric_version=rubric_version,
+            rubric_version=score.rubric_version,
             submitted_at=now,
+            score=score,
         )
         self.rows[handoff.id] = handoff
         self.keys[submission_key] = handoff.id
         return handoff
+
+    def revise(
+        self, handoff_id: int, *, qualification: Qualification, score: Score, now: datetime
+    ) -> bool:
+        row = self.rows[handoff_id]
+        if not row.is_open:
+            return False
+        self.rows[handoff_id] = dataclasses.replace(
+            row,
+            qualification=qualification,
+            score=score,
+            rubric_version=score.rubric_version,
+            edited_at=now,
+            brief_version=row.brief_version + 1,
+        )
+        return True
 
     def get(self, handoff_id: int) -> Handoff | None:
         return self.rows.get(handoff_id)
@@ -94,7 +111,7 @@ def _submitted(repo: FakeRepository, key: str = "draft:1") -> Handoff:
         team_id="T1",
         sdr_id="USDR",
         qualification=qualification(),
-        rubric_version="v1",
+        score=scored(),
         submission_key=key,
         now=NOW,
     ).handoff
@@ -107,7 +124,7 @@ def test_submit_is_idempotent_per_key(repo):
         team_id="T1",
         sdr_id="USDR",
         qualification=qualification(company="Other"),
-        rubric_version="v1",
+        score=scored(),
         submission_key="draft:1",
         now=NOW,
     )
@@ -176,3 +193,46 @@ def test_lost_race_between_read_and_write_is_reported_as_refusal(repo):
     outcome = lifecycle.accept(repo, h.id, actor="UAE1", now=NOW)
     assert not outcome.changed
     assert outcome.refusal == lifecycle.Refusal("already_decided", Status.REJECTED, "UAE9")
+
+
+def test_booker_edits_an_open_handoff_and_the_brief_goes_stale(repo):
+    h = _submitted(repo)
+    weaker = qualification(timing="later")
+    outcome = lifecycle.revise(
+        repo, h.id, actor="USDR", qualification=weaker, score=scored(weaker), now=NOW
+    )
+    assert outcome.changed
+    assert outcome.handoff.qualification.timing == "later"
+    assert outcome.handoff.edited_at == NOW
+    assert outcome.handoff.brief_version == 2
+    assert repo.events[-1] == (h.id, "USDR", "edited")
+
+
+@pytest.mark.parametrize("action", ["revise", "withdraw"])
+def test_only_the_booker_may_edit_or_withdraw(repo, action):
+    h = _submitted(repo)
+    kwargs = {"qualification": qualification(), "score": scored()} if action == "revise" else {}
+    outcome = getattr(lifecycle, action)(repo, h.id, actor="UAE1", now=NOW, **kwargs)
+    assert not outcome.changed
+    assert outcome.refusal == lifecycle.Refusal("not_booker", Status.SUBMITTED, "USDR")
+    assert repo.get(h.id) == h
+
+
+@pytest.mark.parametrize("action", ["revise", "withdraw"])
+def test_nothing_changes_after_a_decision(repo, action):
+    h = _submitted(repo)
+    lifecycle.accept(repo, h.id, actor="UAE1", now=NOW)
+    kwargs = {"qualification": qualification(), "score": scored()} if action == "revise" else {}
+    outcome = getattr(lifecycle, action)(repo, h.id, actor="USDR", now=NOW, **kwargs)
+    assert outcome.refusal == lifecycle.Refusal("already_decided", Status.ACCEPTED, "UAE1")
+
+
+def test_withdraw_closes_it_for_everyone(repo):
+    h = _submitted(repo)
+    outcome = lifecycle.withdraw(repo, h.id, actor="USDR", now=NOW)
+    assert outcome.changed and outcome.handoff.status == Status.WITHDRAWN
+    assert outcome.handoff.brief_version == 2
+    late = lifecycle.accept(repo, h.id, actor="UAE1", now=NOW)
+    assert late.refusal and late.refusal.kind == "withdrawn"
+    again = lifecycle.withdraw(repo, h.id, actor="USDR", now=NOW)
+    assert again.refusal and again.refusal.kind == "withdrawn"

@@ -1,7 +1,18 @@
 from datetime import timedelta
 
+import pytest
+
+from handoff.config import load_config
 from handoff.model import Field, Qualification, Stakeholder
-from handoff.qualification import Invalid, validate
+from handoff.qualification import (
+    Invalid,
+    answers_of,
+    normalize_website,
+    person_errors,
+    step_errors,
+    steps,
+    validate,
+)
 from tests.conftest import NOW, answers
 
 
@@ -17,11 +28,21 @@ def test_complete_answers_make_a_qualification(config):
 
 
 def test_every_missing_required_answer_is_reported_on_its_field(config):
-    blank = {f: None for f in Field}
+    blank = {f.value: None for f in Field}
     result = validate(blank, config, NOW)
     assert isinstance(result, Invalid)
-    optional = {Field.STAKEHOLDERS, Field.NOTES}
+    optional = {
+        Field.STAKEHOLDERS,
+        Field.NOTES,
+        Field.CONTACT_EMAIL,
+        Field.WEBSITE,
+        Field.CURRENT_SOLUTION,
+        Field.TRIGGER,
+        Field.INTENT_SIGNALS,
+        Field.NEXT_STEPS,  # needed only once next steps are marked agreed
+    }
     assert set(result.errors) == set(Field) - optional
+    assert all(result.errors.values())
 
 
 def test_meeting_in_the_past_is_refused_but_a_few_minutes_ago_is_fine(config):
@@ -56,21 +77,97 @@ def test_text_over_limits_is_refused_with_the_length(config):
     result = validate(answers(company="x" * 151, pain="p" * 3001), config, NOW)
     assert isinstance(result, Invalid)
     assert "151" in result.errors[Field.COMPANY]
-    assert "3001" in result.errors[Field.PAIN]
+    assert "3,001" in result.errors[Field.PAIN]
 
 
-def test_stakeholder_lines_are_checked_one_by_one(config):
-    bad_shape = validate(answers(stakeholders="Lee Park"), config, NOW)
-    assert isinstance(bad_shape, Invalid)
-    assert bad_shape.errors[Field.STAKEHOLDERS].startswith("Line 1")
-    bad_role = validate(answers(stakeholders="A, B, Champion\nC, D, Wizard"), config, NOW)
-    assert isinstance(bad_role, Invalid)
-    assert bad_role.errors[Field.STAKEHOLDERS].startswith("Line 2")
-    too_many = validate(answers(stakeholders="\n".join(["A, B"] * 11)), config, NOW)
+def test_stakeholders_are_checked_one_by_one(config):
+    nameless = validate(answers(stakeholders=[{"name": "", "title": "CTO"}]), config, NOW)
+    assert isinstance(nameless, Invalid)
+    assert nameless.errors[Field.STAKEHOLDERS] == "Person 1: Give their name."
+    many = [{"name": f"P{i}", "title": "T", "role": None} for i in range(11)]
+    too_many = validate(answers(stakeholders=many), config, NOW)
     assert isinstance(too_many, Invalid)
+    assert "at most 10" in too_many.errors[Field.STAKEHOLDERS]
+    assert person_errors({"name": "A", "title": "B", "role": "oracle"}, config) == {
+        "role": "That role is no longer offered; pick another."
+    }
 
 
-def test_stakeholder_role_accepts_label_or_key(config):
-    result = validate(answers(stakeholders="A, B, economic buyer\nC, D, end_user"), config, NOW)
-    assert isinstance(result, Qualification)
-    assert [s.role for s in result.stakeholders] == ["economic_buyer", "end_user"]
+@pytest.mark.parametrize("email", ["dana", "dana@", "@acme.com", "dana@acme", "da na@acme.com"])
+def test_malformed_email_says_what_to_do(config, email):
+    result = validate(answers(contact_email=email), config, NOW)
+    assert isinstance(result, Invalid)
+    assert "name@company.com" in result.errors[Field.CONTACT_EMAIL]
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("acme.com", "https://acme.com"),
+        ("http://www.acme.co.uk/about", "http://www.acme.co.uk/about"),
+        ("ACME.io", "https://ACME.io"),
+    ],
+)
+def test_website_is_normalised(typed, stored):
+    assert normalize_website(typed) == stored
+
+
+@pytest.mark.parametrize("typed", ["acme", "ftp://acme.com", "acme .com", "https://", "a@b"])
+def test_malformed_website_is_refused(config, typed):
+    result = validate(answers(website=typed), config, NOW)
+    assert isinstance(result, Invalid)
+    assert "acme.com" in result.errors[Field.WEBSITE]
+
+
+def test_agreed_next_steps_must_be_written_down(config):
+    result = validate(answers(next_steps=""), config, NOW)
+    assert isinstance(result, Invalid)
+    assert "next step" in result.errors[Field.NEXT_STEPS]
+    none_yet = validate(answers(next_steps="", next_steps_status="none"), config, NOW)
+    assert isinstance(none_yet, Qualification)
+
+
+def test_unknown_intent_signal_is_refused(config):
+    result = validate(answers(intent_signals=["demo_request", "psychic"]), config, NOW)
+    assert isinstance(result, Invalid)
+    assert Field.INTENT_SIGNALS in result.errors
+
+
+def test_step_errors_only_name_that_steps_fields(config):
+    meeting, fit, _people, _need, review = steps(config)
+    partial = {"company": "Acme", "meeting_at": int(NOW.timestamp()) + 3600, "source": "event"}
+    assert step_errors(partial, meeting, config, NOW) == {}
+    assert set(step_errors(partial, fit, config, NOW)) == {"industry", "company_size", "region"}
+    assert review.fields == ()
+
+
+def test_fit_checks_are_questions_of_the_fit_step(tmp_path):
+    path = tmp_path / "team.toml"
+    path.write_text(FIT_CHECK)
+    config = load_config(path)
+    fit = steps(config)[1]
+    assert fit.fields[-1] == "fit_compliance"
+    missing = validate(answers(), config, NOW)
+    assert isinstance(missing, Invalid)
+    assert missing.errors == {"fit_compliance": "Pick one."}
+    ok = validate(answers(fit_compliance="hipaa"), config, NOW)
+    assert isinstance(ok, Qualification)
+    assert ok.fit_answers == {"compliance": "hipaa"}
+
+
+def test_a_stored_qualification_reopens_as_the_same_answers(config):
+    first = validate(answers(fit_compliance="x"), config, NOW)
+    assert isinstance(first, Qualification)
+    again = validate(answers_of(first), config, NOW)
+    assert again == first
+
+
+FIT_CHECK = """
+[rubric.account_fit.checks.compliance]
+label = "Compliance environment"
+counts = ["soc2", "hipaa"]
+[rubric.account_fit.checks.compliance.choices]
+soc2 = "SOC 2"
+hipaa = "HIPAA"
+none = "None or unknown"
+"""

@@ -1,11 +1,11 @@
-"""App Home: a "New handoff" button and the SDR's recent handoffs."""
+"""App Home: a "New handoff" button, drafts to resume and the SDR's recent handoffs."""
 
 from typing import Any
 
 from slack_bolt import Ack, App
 
+from bot.home import publish_home
 from bot.services import Services
-from bot.views import home_view
 
 
 def register(app: App, services: Services) -> None:
@@ -14,7 +14,4 @@ def register(app: App, services: Services) -> None:
         ack()
         if event.get("tab") != "home":
             return
-        user = str(event["user"])
-        with services.unit() as repo:
-            recent = repo.recent_for_user(str(body.get("team_id", "")), user)
-        services.client.views_publish(user_id=user, view=home_view(recent, services.config))
+        publish_home(services, str(body.get("team_id", "")), str(event["user"]))

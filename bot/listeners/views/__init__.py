@@ -1,9 +1,21 @@
 from slack_bolt import App
 
-from bot.listeners.views import qualification_submitted, rejection_submitted
+from bot.listeners.views import (
+    person_added,
+    qualification_submitted,
+    rejection_submitted,
+    withdraw_confirmed,
+    wizard_closed,
+)
 from bot.services import Services
 
 
 def register(app: App, services: Services) -> None:
-    qualification_submitted.register(app, services)
-    rejection_submitted.register(app, services)
+    for module in (
+        qualification_submitted,
+        wizard_closed,
+        person_added,
+        withdraw_confirmed,
+        rejection_submitted,
+    ):
+        module.register(app, services)

@@ -1,52 +1,104 @@
-"""The qualification form is submitted: validate, store, ack, then post the brief."""
+"""A wizard step is submitted: keep the answers, then the next step, or store the handoff."""
+
+from __future__ import annotations
 
 from typing import Any
 
 from slack_bolt import Ack, App
 
 from bot.delivery import sync_brief
+from bot.drafts import step_view
+from bot.home import publish_home
 from bot.ids import Callback
-from bot.payloads import answers, metadata_id, team_id, user_id
+from bot.payloads import metadata_id, team_id, user_id
 from bot.services import Services
-from handoff.lifecycle import submit
-from handoff.model import Field
-from handoff.qualification import Invalid, validate
+from bot.views import refusal_text, too_late_view
+from bot.wizard import typed_answers
+from handoff.lifecycle import Outcome, UnknownHandoff, revise, submit
+from handoff.qualification import Invalid, step_errors, steps, validate
+from handoff.scoring import may_submit, score
 from storage import drafts
+
+EXPIRED = "This form has expired. Close it and run /handoff again."
 
 
 def register(app: App, services: Services) -> None:
     @app.view(Callback.QUALIFY)
     def qualification_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        sdr = user_id(body)
-        draft_id = metadata_id(view, "draft")
-        given = answers(view)
-        result = validate(given, services.config, services.now())
-        if isinstance(result, Invalid):
-            ack(response_action="errors", errors={f.value: m for f, m in result.errors.items()})
-            return
-        with services.unit() as repo:
-            draft = drafts.get(repo.session, draft_id) if draft_id else None
-            if draft is None or draft.user_id != sdr:
-                expired = "This form has expired. Close it and run /handoff again."
-                ack(response_action="errors", errors={Field.COMPANY.value: expired})
-                return
+        response, handoff_id = _handle(services, body, view)
+        # The draft (or handoff) is committed: whatever Slack does next loses nothing.
+        ack(**response)
+        if handoff_id is not None:
+            sync_brief(services, handoff_id)
+            publish_home(services, team_id(body), user_id(body))
+
+
+def _handle(
+    services: Services, body: dict[str, Any], view: dict[str, Any]
+) -> tuple[dict[str, Any], int | None]:
+    sdr = user_id(body)
+    draft_id = metadata_id(view, "draft")
+    config, now = services.config, services.now()
+    all_steps = steps(config)
+    last = len(all_steps) - 1
+    with services.unit() as repo:
+        draft = drafts.get(repo.session, draft_id) if draft_id else None
+        if draft is None or draft.user_id != sdr:
+            return {"response_action": "update", "view": too_late_view(EXPIRED)}, None
+        if draft.submitted_at is not None:
+            return {}, None  # a second click on Send: the first one stored it
+        index = max(0, min(draft.step, last))
+        answers = {**draft.answers, **typed_answers(view, all_steps[index])}
+
+        if index < last:
+            errors = step_errors(answers, all_steps[index], config, now)
+            drafts.save(repo.session, draft.id, answers=answers, step=index, now=now)
+            if errors:
+                return {"response_action": "errors", "errors": errors}, None
+            shown, next_view = step_view(config, draft.id, draft.mode, index + 1, answers, now)
+            drafts.save(repo.session, draft.id, answers=answers, step=shown, now=now)
+            return {"response_action": "update", "view": next_view}, None
+
+        result = validate(answers, config, now)
+        judged = None if isinstance(result, Invalid) else score(result, config)
+        if isinstance(result, Invalid) or judged is None or not may_submit(judged, config.rubric):
+            # Something went stale since the review (the meeting time passed, a choice
+            # was removed): show the step to fix, or the review that says why not.
+            shown, again = step_view(config, draft.id, draft.mode, last, answers, now)
+            drafts.save(repo.session, draft.id, answers=answers, step=shown, now=now)
+            return {"response_action": "update", "view": again}, None
+
+        outcome: Outcome
+        if draft.mode == "edit" and draft.handoff_id is not None:
+            try:
+                outcome = revise(
+                    repo,
+                    draft.handoff_id,
+                    actor=sdr,
+                    qualification=result,
+                    score=judged,
+                    now=now,
+                )
+            except UnknownHandoff:
+                return {
+                    "response_action": "update",
+                    "view": too_late_view("That handoff no longer exists."),
+                }, None
+            if outcome.refusal:
+                drafts.discard(repo.session, draft.id, sdr)
+                text = refusal_text(outcome.refusal, sdr)
+                return {"response_action": "update", "view": too_late_view(text)}, None
+        else:
             outcome = submit(
                 repo,
-                team_id=team_id(body),
+                team_id=team_id(body) or draft.team_id,
                 sdr_id=sdr,
                 qualification=result,
-                rubric_version=services.config.rubric_version,
-                submission_key=f"draft:{draft_id}",
-                now=services.now(),
+                score=judged,
+                submission_key=f"draft:{draft.id}",
+                now=now,
             )
-            stored = {f.value: v for f, v in given.items()}
-            drafts.mark_submitted(
-                repo.session,
-                draft_id,
-                handoff_id=outcome.handoff.id,
-                answers=stored,
-                now=services.now(),
-            )
-        # Stored and committed: closing the modal now loses nothing.
-        ack()
-        sync_brief(services, outcome.handoff.id)
+        drafts.mark_submitted(
+            repo.session, draft.id, handoff_id=outcome.handoff.id, answers=answers, now=now
+        )
+        return {}, outcome.handoff.id

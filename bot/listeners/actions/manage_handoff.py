@@ -1,0 +1,59 @@
+"""Edit or withdraw, from the brief's menu or the Home tab: the booker only, before a decision."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+
+from bot.drafts import open_form
+from bot.ids import Action
+from bot.payloads import team_id, user_id
+from bot.services import Services
+from bot.views import notice, refusal_text, too_late_view, withdraw_view
+from handoff.lifecycle import edit_refusal
+from handoff.qualification import answers_of
+
+
+def register(app: App, services: Services) -> None:
+    @app.action(Action.MANAGE)
+    def manage_handoff(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        ack()
+        actor = user_id(body)
+        what, handoff_id = _choice(body)
+        with services.unit() as repo:
+            handoff = repo.get(handoff_id) if handoff_id else None
+        if handoff is None or what not in ("edit", "withdraw"):
+            _refuse(services, body, respond, "That handoff no longer exists.")
+            return
+        refusal = edit_refusal(handoff, actor)
+        if refusal:
+            _refuse(services, body, respond, refusal_text(refusal, actor))
+            return
+        if what == "withdraw":
+            services.client.views_open(trigger_id=body["trigger_id"], view=withdraw_view(handoff))
+            return
+        open_form(
+            services,
+            trigger_id=body["trigger_id"],
+            team_id=team_id(body) or handoff.team_id,
+            user_id=actor,
+            initial=answers_of(handoff.qualification),
+            mode="edit",
+            handoff_id=handoff.id,
+        )
+
+
+def _choice(body: dict[str, Any]) -> tuple[str, int | None]:
+    action = (body.get("actions") or [{}])[0]
+    value = str((action.get("selected_option") or {}).get("value", ""))
+    what, _, number = value.partition(":")
+    return what, int(number) if number.isdigit() else None
+
+
+def _refuse(services: Services, body: dict[str, Any], respond: Respond, text: str) -> None:
+    """An ephemeral note under a message; a small modal where there is no message (Home)."""
+    if body.get("response_url"):
+        respond(**notice(text), replace_original=False, response_type="ephemeral")
+    else:
+        services.client.views_open(trigger_id=body["trigger_id"], view=too_late_view(text))

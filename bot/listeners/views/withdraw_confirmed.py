@@ -1,0 +1,35 @@
+"""The booker confirms the withdrawal: compare-and-set, then the brief loses its buttons."""
+
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot.delivery import sync_brief
+from bot.home import publish_home
+from bot.ids import Callback
+from bot.payloads import metadata_id, team_id, user_id
+from bot.services import Services
+from bot.views import refusal_text, too_late_view
+from handoff.lifecycle import UnknownHandoff, withdraw
+
+
+def register(app: App, services: Services) -> None:
+    @app.view(Callback.WITHDRAW)
+    def withdraw_confirmed(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        actor = user_id(body)
+        handoff_id = metadata_id(view, "handoff")
+        try:
+            if handoff_id is None:
+                raise UnknownHandoff(handoff_id)
+            with services.unit() as repo:
+                outcome = withdraw(repo, handoff_id, actor=actor, now=services.now())
+        except UnknownHandoff:
+            ack(response_action="update", view=too_late_view("That handoff no longer exists."))
+            return
+        if outcome.refusal:
+            text = refusal_text(outcome.refusal, actor)
+            ack(response_action="update", view=too_late_view(text))
+            return
+        ack()
+        sync_brief(services, handoff_id)
+        publish_home(services, team_id(body), actor)

@@ -1,0 +1,33 @@
+"""The wizard is closed half-way: keep what was typed as a draft to resume from Home."""
+
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot.home import publish_home
+from bot.ids import Callback
+from bot.payloads import metadata_id, team_id, user_id
+from bot.services import Services
+from bot.wizard import typed_answers
+from handoff.qualification import steps
+from storage import drafts
+
+
+def register(app: App, services: Services) -> None:
+    @app.view_closed(Callback.QUALIFY)
+    def wizard_closed(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        ack()
+        sdr = user_id(body)
+        draft_id = metadata_id(view, "draft")
+        all_steps = steps(services.config)
+        with services.unit() as repo:
+            draft = drafts.get(repo.session, draft_id) if draft_id else None
+            if draft is None or draft.user_id != sdr or draft.submitted_at is not None:
+                return
+            index = max(0, min(draft.step, len(all_steps) - 1))
+            answers = {**draft.answers, **typed_answers(view, all_steps[index])}
+            if not any(v not in (None, "", []) for v in answers.values()):
+                drafts.discard(repo.session, draft.id, sdr)  # nothing typed: nothing to resume
+            else:
+                drafts.save(repo.session, draft.id, answers=answers, step=index, now=services.now())
+        publish_home(services, team_id(body), sdr)
