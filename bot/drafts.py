@@ -9,7 +9,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from bot.services import Services
-from bot.wizard import review_model, wizard_view
+from bot.wizard import field_label, review_model, wizard_view
 from handoff.config import Config
 from handoff.model import Field, Qualification
 from handoff.qualification import LONG_TEXT_MAX, SHORT_TEXT_MAX, steps, validate
@@ -88,7 +88,9 @@ def step_view(
                 (i for i, s in enumerate(all_steps) if set(result.errors) & set(s.fields)), 0
             )
             banner = "Fix this before sending: " + " ".join(
-                f"{_label(f)}: {m}" for f, m in result.errors.items() if f in all_steps[step].fields
+                f"{field_label(config, f)}: {m}"
+                for f, m in result.errors.items()
+                if f in all_steps[step].fields
             )
     view = wizard_view(
         config,
@@ -110,10 +112,6 @@ def update_open_view(services: Services, view_id: str, view: dict[str, Any], has
         if exc.response.get("error") not in ("hash_conflict", "not_found"):
             raise
         log.info("view %s changed or closed meanwhile: %s", view_id, exc.response.get("error"))
-
-
-def _label(field: str) -> str:
-    return field.replace("_", " ").replace("fit ", "").capitalize()
 
 
 def _clipped(initial: dict[str, Any]) -> dict[str, Any]:

@@ -150,6 +150,10 @@ def _labels(config: Config) -> dict[str, tuple[str, str, bool]]:
     return found
 
 
+def field_label(config: Config, field: str) -> str:
+    return _labels(config).get(field, (field, "", False))[0]
+
+
 def criteria_notes(config: Config, step_key: str) -> list[dict[str, Any]]:
     """The rubric, criterion by criterion, in words (config text: escaped by the template)."""
     rubric = config.rubric

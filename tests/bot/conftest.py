@@ -158,8 +158,16 @@ def app_env(standin: SlackStandIn, database_url: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def harness(database_url: str, standin: SlackStandIn) -> Iterator[Harness]:
-    settings = load_settings(app_env(standin, database_url))
+def harness_env() -> dict[str, str]:
+    """Extra settings for the app under test; a test module overrides this to change them."""
+    return {}
+
+
+@pytest.fixture
+def harness(
+    database_url: str, standin: SlackStandIn, harness_env: dict[str, str]
+) -> Iterator[Harness]:
+    settings = load_settings({**app_env(standin, database_url), **harness_env})
     services = make_services(settings)
     app = build_app(services)
     with LocalServer(create_wsgi(app, services.engine)) as server:
