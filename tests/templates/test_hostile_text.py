@@ -27,8 +27,9 @@ from bot.views import (
     refusal_text,
     reject_view,
     too_late_view,
+    withdraw_view,
 )
-from bot.wizard import review_model, wizard_view
+from bot.wizard import person_view, review_model, wizard_view
 from handoff.config import Config, load_config
 from handoff.lifecycle import Refusal
 from handoff.model import Field, Handoff, Stakeholder, Status
@@ -569,3 +570,10 @@ def test_brief_round_trip_property(config: Config, text: str) -> None:
     assert unescape(top[len("Handoff: ") : top.rindex(", meeting <!date^")]) == text
     body = section_starting(message["blocks"], "*Pain or initiative*\n")
     assert unquote(body[len("*Pain or initiative*\n") :]) == text
+
+
+@pytest.mark.parametrize("text", HOSTILE.values(), ids=HOSTILE.keys())
+def test_withdraw_and_person_views_are_valid_and_inert(config: Config, text: str) -> None:
+    for view in (withdraw_view(make_handoff(text)), person_view(7, config)):
+        assert check_view(view) == []
+        assert_safe_mrkdwn(list(text_objects(view["blocks"], "mrkdwn")))
