@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from handoff.policy import DEFAULT_POLICY, Policy
 
 CHOICE_LISTS = (
     "industries",
@@ -38,6 +40,7 @@ class Config:
     rubric_version: str
     pain_min_length: int
     choices: dict[str, tuple[Choice, ...]]
+    policy: Policy = field(default=DEFAULT_POLICY)
 
     def label(self, kind: str, value: str | None) -> str:
         """The label people see for a stored value; the value itself if it was removed."""
@@ -117,4 +120,9 @@ def _build(data: dict[str, Any], source: str) -> Config:
     unknown = set(raw_choices) - set(CHOICE_LISTS)
     if unknown:
         raise ConfigError(f"{source}: choices.{sorted(unknown)[0]} is not a known list")
-    return Config(rubric_version=version.strip(), pain_min_length=pain_min, choices=choices)
+    return Config(
+        rubric_version=version.strip(),
+        pain_min_length=pain_min,
+        choices=choices,
+        policy=Policy.parse(data.get("chasing", {}), source),
+    )
