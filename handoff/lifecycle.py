@@ -169,6 +169,7 @@ def _decide(
         "decided_by": actor,
         "decided_at": now,
         "updated_at": now,
+        "seconds_to_decision": seconds_between(handoff.submitted_at, now),
         **extra,
     }
     won = repo.compare_and_set(
