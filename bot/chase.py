@@ -31,11 +31,13 @@ class SweepReport:
     """What one sweep did, one line per message for `handoff chase`."""
 
     sent: list[Sent] = field(default_factory=list)
-    briefs: list[int] = field(default_factory=list)
+    briefs: list[int] = field(default_factory=list)  # posted for the first time
+    updated: list[int] = field(default_factory=list)  # brought up to date
     skipped: str | None = None  # why nothing ran (another sweep holds the lock)
 
     def lines(self) -> list[str]:
-        out = [f"brief #{h}: posted or brought up to date" for h in self.briefs]
+        out = [f"brief #{h} posted (its first post had failed)" for h in self.briefs]
+        out += [f"brief #{h} updated to its current state" for h in self.updated]
         for s in self.sent:
             where = f"{s.channel} thread {s.thread_ts}" if s.thread_ts else s.channel
             note = " (found already posted)" if s.recovered else ""
@@ -59,8 +61,11 @@ def _deliver(services: Services, outbox: Outbox, report: SweepReport) -> None:
         behind = repo.unsynced()
         unsent = ledger.unsent(repo.session, now=services.now())
     for handoff_id in behind:
+        with services.unit() as repo:
+            handoff = repo.get(handoff_id)
+        first = handoff is not None and handoff.brief_ts is None
         if sync_brief(services, handoff_id, outbox=outbox):
-            report.briefs.append(handoff_id)
+            (report.briefs if first else report.updated).append(handoff_id)
     for claim in unsent:
         if claim.kind == DECISION_DM:
             notify_sdr(services, claim.handoff_id)

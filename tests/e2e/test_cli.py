@@ -134,6 +134,7 @@ def test_demo_walks_the_whole_loop_offline(tmp_path):
         ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
         ({"HANDOFF_AE_CHANNEL": "#sales"}, "HANDOFF_AE_CHANNEL"),
         ({"HANDOFF_MANAGERS": "U123,bob"}, "HANDOFF_MANAGERS"),
+        ({"HANDOFF_MANAGERS": ",".join(f"U0M{n}X" for n in range(9))}, "HANDOFF_MANAGERS"),
         ({"SLACK_BOT_TOKEN": "xoxp-user"}, "SLACK_BOT_TOKEN"),
         ({"HANDOFF_CONFIG": "missing.toml"}, "missing.toml"),
     ],
