@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from bot.settings import Settings, SettingsError, load_settings
 
@@ -47,6 +48,14 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("worker", help="run only the scheduler (sweeps)")
     p.set_defaults(run=_worker)
+
+    p = sub.add_parser("chase", help="run one sweep now and print each message it sent")
+    p.add_argument(
+        "--now",
+        type=_instant,
+        help="sweep as of this ISO 8601 instant with a zone, e.g. 2026-12-28T10:30:00-05:00",
+    )
+    p.set_defaults(run=_chase)
 
     p = sub.add_parser("db", help="database maintenance")
     dbsub = p.add_subparsers(required=True, metavar="ACTION")
@@ -96,6 +105,37 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
 
     settings.require_slack()
     run_blocking(settings)
+    return 0
+
+
+def _instant(text: str) -> datetime:
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 date and time: {text!r}") from None
+    if at.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"give a zone, e.g. {text}Z or {text}-05:00")
+    return at.astimezone(UTC)
+
+
+def _chase(args: argparse.Namespace, settings: Settings) -> int:
+    from dataclasses import replace
+
+    from bot.scheduler import sweep_once
+    from bot.services import make_services
+
+    settings.require_slack()
+    services = make_services(settings)
+    if args.now is not None:
+        services = replace(services, now=lambda: args.now)
+    try:
+        report = sweep_once(services)
+    finally:
+        services.engine.dispose()
+    for line in report.lines():
+        print(line)
+    summary = report.skipped or f"{len(report.lines())} sent"
+    print(f"handoff chase: {summary}", file=sys.stderr)
     return 0
 
 

@@ -11,6 +11,7 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
+from bot.outbox import Draft, Outbox, Pacer, already_posted, metadata
 from bot.services import Services
 from bot.views import brief_message, decision_dm
 from handoff.lifecycle import mark_posted
@@ -24,15 +25,18 @@ DECISION_DM = "decision_dm"
 _MAX_ROUNDS = 3
 
 
-def sync_brief(services: Services, handoff_id: int) -> bool:
-    """Post the brief if it never was, or update it to the row's current state."""
+def sync_brief(services: Services, handoff_id: int, *, outbox: Outbox | None = None) -> bool:
+    """Post the brief if it never was, or update it to the row's current state.
+
+    A sweep passes its `outbox` so that hundreds of briefs are paced, not refused.
+    """
     for _ in range(_MAX_ROUNDS):
         with services.unit() as repo:
             handoff = repo.get(handoff_id)
         if handoff is None or handoff.brief_synced_version >= handoff.brief_version:
             return True
         if handoff.brief_ts is None:
-            ok = _post_brief(services, handoff_id)
+            ok = _post_brief(services, handoff_id, outbox)
         else:
             ok = _update_brief(services, handoff_id)
         if not ok:
@@ -41,7 +45,7 @@ def sync_brief(services: Services, handoff_id: int) -> bool:
     return False
 
 
-def _post_brief(services: Services, handoff_id: int) -> bool:
+def _post_brief(services: Services, handoff_id: int, outbox: Outbox | None) -> bool:
     channel = services.settings.ae_channel
     if not channel:
         log.warning("handoff %s: HANDOFF_AE_CHANNEL is not set; brief not posted", handoff_id)
@@ -55,14 +59,31 @@ def _post_brief(services: Services, handoff_id: int) -> bool:
     if claim is None or handoff is None:
         return True  # posted already, or another process is posting it right now
     message = brief_message(handoff, services.config)
+    meta = metadata(handoff_id, BRIEF, 0)
+    # Outside a sweep the client's own 429 handling is enough; the pacer adds no retries.
+    outbox = outbox or Outbox(services.client, Pacer(retries=0))
     try:
-        reply = services.client.chat_postMessage(
-            channel=channel, unfurl_links=False, unfurl_media=False, **message
-        )
+        # A taken-over claim means a sender died mid-way: Slack may have the brief already.
+        found = None
+        if claim.attempts > 1:
+            found = already_posted(outbox, Draft(channel, message), meta)
+        if found is None:
+            reply = outbox.pacer.call(
+                lambda: outbox.client.chat_postMessage(
+                    channel=channel,
+                    unfurl_links=False,
+                    unfurl_media=False,
+                    metadata=meta,
+                    **message,
+                ),
+                channel=channel,
+            )
+            ts, posted_in = str(reply["ts"]), str(reply["channel"])
+        else:
+            ts, posted_in = found, channel
     except SlackApiError as exc:
         _failed(services, claim.id, handoff_id, "post brief", exc)
         return False
-    ts, posted_in = str(reply["ts"]), str(reply["channel"])
     with services.unit() as repo:
         mark_posted(repo, handoff_id, channel=posted_in, ts=ts, now=services.now())
         repo.mark_brief_synced(handoff_id, handoff.brief_version)

@@ -12,6 +12,8 @@ class Callback(StrEnum):
     MESSAGE_SHORTCUT = "handoff_from_message"
     ADD_PERSON = "handoff_add_person"
     WITHDRAW = "handoff_withdraw_confirm"
+    REASSIGN = "handoff_reassign"
+    RESCHEDULE = "handoff_reschedule"
 
 
 class Action(StrEnum):
@@ -25,6 +27,13 @@ class Action(StrEnum):
     MANAGE = "handoff_manage"
     RESUME_DRAFT = "handoff_draft_resume"
     DISCARD_DRAFT = "handoff_draft_discard"
+    REASSIGN = "handoff_reassign_open"
+    NUDGE = "handoff_nudge_channel"
+    # One per outcome button: action_ids must be unique within their block.
+    OUTCOME_OPPORTUNITY = "handoff_outcome_held_opportunity"
+    OUTCOME_NO_FIT = "handoff_outcome_held_no_fit"
+    OUTCOME_NO_SHOW = "handoff_outcome_no_show"
+    OUTCOME_RESCHEDULED = "handoff_outcome_rescheduled"
     # Every input element answers under this id; its block_id says which field.
     ANSWER = "answer"
 
@@ -39,3 +48,7 @@ class Block(StrEnum):
     PERSON_NAME = "person_name"
     PERSON_TITLE = "person_title"
     PERSON_ROLE = "person_role"
+    ESCALATION_ACTIONS = "escalation_actions"
+    OUTCOME_ACTIONS = "outcome_actions"
+    REASSIGN_TO = "reassign_to"
+    RESCHEDULE_TO = "reschedule_to"

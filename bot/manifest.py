@@ -9,8 +9,20 @@ from bot.web import EVENTS_PATH
 
 PLACEHOLDER_URL = "https://handoff.example.com"
 # The narrowest set that works: `commands` for /handoff and the shortcuts,
-# `chat:write` for briefs and DMs (invite the bot to the AE channel).
-BOT_SCOPES = ["commands", "chat:write"]
+# `chat:write` for briefs and DMs (invite the bot to the AE channel), `im:write`
+# and `mpim:write` to open the AE's DM and the managers' group DM, and the
+# `*:history` scopes so a sweep that took over a crashed sender's claim can find a
+# message Slack already accepted (by its metadata) instead of posting it twice.
+BOT_SCOPES = [
+    "commands",
+    "chat:write",
+    "im:write",
+    "mpim:write",
+    "channels:history",
+    "groups:history",
+    "im:history",
+    "mpim:history",
+]
 
 
 def build_manifest(base_url: str | None = None, *, socket_mode: bool = False) -> dict[str, Any]:

@@ -11,13 +11,16 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from bot.chase import SweepReport, run_sweep
 from bot.delivery import deliver_pending
 from bot.services import Services, make_services
 from bot.settings import Settings
+from storage.leader import leadership
 
 log = logging.getLogger(__name__)
 
 SWEEP_SECONDS = 60
+SWEEP_LOCK = "sweep"
 
 
 def job(name: str) -> Callable[[Callable[[Services], Any]], Callable[[Services], None]]:
@@ -44,20 +47,39 @@ def deliver_pending_job(services: Services) -> int:
     return deliver_pending(services)
 
 
-JOBS: dict[str, Callable[[Services], None]] = {"deliver_pending": deliver_pending_job}
+def sweep_once(services: Services) -> SweepReport:
+    """One sweep if no other process is running one (the database decides)."""
+    with leadership(services.engine, SWEEP_LOCK) as leader:
+        if not leader:
+            return SweepReport(skipped="another process holds the sweep lock")
+        return run_sweep(services, now=services.now())
+
+
+@job("sweep")
+def sweep_job(services: Services) -> str:
+    report = sweep_once(services)
+    return report.skipped or f"{len(report.sent)} messages, {len(report.briefs)} briefs"
+
+
+JOBS: dict[str, Callable[[Services], None]] = {
+    "deliver_pending": deliver_pending_job,
+    "sweep": sweep_job,
+}
 
 
 def _add_jobs(scheduler: BaseScheduler, services: Services) -> None:
+    # One sweep job, not one job per handoff: due times live in the database. After
+    # downtime the missed runs coalesce into one, which catches up on everything.
     scheduler.add_job(
-        deliver_pending_job,
+        sweep_job,
         "interval",
         seconds=SWEEP_SECONDS,
         args=[services],
-        id="deliver_pending",
+        id="sweep",
         replace_existing=True,
         coalesce=True,
         max_instances=1,
-        misfire_grace_time=SWEEP_SECONDS,
+        misfire_grace_time=SWEEP_SECONDS * 5,
     )
 
 

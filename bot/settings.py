@@ -15,6 +15,7 @@ from handoff.config import Config, ConfigError, load_config
 
 DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///handoff.db"
+MAX_MANAGERS = 8  # conversations.open takes 1 to 8 users
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 
@@ -98,6 +99,11 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
             raise SettingsError(
                 f"HANDOFF_MANAGERS must be comma-separated user IDs like U012AB3CD, got {manager!r}"
             )
+    if len(managers) > MAX_MANAGERS:
+        raise SettingsError(
+            f"HANDOFF_MANAGERS names {len(managers)} people; escalations go to one group DM, "
+            f"which Slack allows for at most {MAX_MANAGERS}"
+        )
 
     config_path = get("HANDOFF_CONFIG")
     try:

@@ -6,10 +6,10 @@ import json
 from typing import Any
 
 from bot import ids
-from bot.render import render, user
+from bot.render import render, slack_date, user
 from handoff.config import Config
 from handoff.lifecycle import Refusal
-from handoff.model import Handoff, Status
+from handoff.model import OUTCOME_LABELS, Handoff, MeetingOutcome, Status
 from handoff.qualification import steps
 
 STATUS_LABELS = {
@@ -81,6 +81,11 @@ def brief_model(handoff: Handoff, config: Config) -> dict[str, Any]:
         "rejection_reason": config.label("rejection_reasons", handoff.rejection_reason),
         "rejection_comment": handoff.rejection_comment,
         "brief_channel": handoff.brief_channel,
+        "meeting_time": handoff.meeting_time,
+        "ae_id": handoff.ae_id,
+        "reassigned_by": handoff.reassigned_by,
+        "reassigned_at": handoff.reassigned_at,
+        "outcome_line": outcome_line(handoff),
     }
 
 
@@ -149,3 +154,86 @@ def withdraw_view(handoff: Handoff) -> dict[str, Any]:
 def too_late_view(text: str) -> dict[str, Any]:
     """Replaces a submitted modal when the decision was taken by someone else meanwhile."""
     return render("modals/too_late.json.j2", text=text)
+
+
+# -- chasing ---------------------------------------------------------------------------------------
+
+
+def business_span(hours: float, hours_per_day: float) -> str:
+    """ "2 business hours", "1 business day": how long something waited, as people say it."""
+    if hours >= hours_per_day and (hours / hours_per_day).is_integer():
+        days = int(hours / hours_per_day)
+        return f"{days} business day{'s' if days != 1 else ''}"
+    shown = f"{hours:g}"
+    return f"{shown} business hour{'s' if hours != 1 else ''}"
+
+
+def reminder_message(handoff: Handoff, config: Config, *, who: str, waited: str) -> dict[str, Any]:
+    """`who` is mrkdwn we built (a mention), never user text."""
+    h = brief_model(handoff, config)
+    return render("messages/chase_reminder.json.j2", h=h, who=who, waited=waited, ids=ids)
+
+
+def escalation_message(
+    handoff: Handoff, config: Config, *, link: str, waited: str
+) -> dict[str, Any]:
+    h = brief_model(handoff, config)
+    safe_link = link if link.startswith("https://") and "|" not in link and ">" not in link else ""
+    return render("messages/escalation_dm.json.j2", h=h, link=safe_link, waited=waited, ids=ids)
+
+
+def outcome_question(
+    handoff: Handoff, config: Config, *, nth: int, done: str = ""
+) -> dict[str, Any]:
+    """The AE's outcome DM; `done` (mrkdwn-safe) replaces the buttons once answered."""
+    h = brief_model(handoff, config)
+    return render("messages/outcome_dm.json.j2", h=h, nth=nth, done=done, ids=ids)
+
+
+def note(text: str, footer: str = "") -> dict[str, Any]:
+    """`text` and `footer` must already be mrkdwn-safe."""
+    return render("messages/note.json.j2", text=text, footer=footer)
+
+
+def outcome_line(handoff: Handoff) -> str:
+    """The logged outcome as mrkdwn, or "" while it is unknown."""
+    if handoff.outcome is None:
+        return ""
+    label = OUTCOME_LABELS.get(MeetingOutcome(handoff.outcome), handoff.outcome)
+    line = f"📋 *Outcome:* {label}"
+    if handoff.outcome == MeetingOutcome.RESCHEDULED and handoff.rescheduled_to:
+        line += f" to {slack_date(handoff.rescheduled_to)}"
+    return line + f" (logged by {user(handoff.outcome_by)})"
+
+
+def reassign_view(handoff: Handoff) -> dict[str, Any]:
+    r = {
+        "company": handoff.qualification.company,
+        "private_metadata": json.dumps({"handoff": handoff.id}),
+    }
+    return render("modals/reassign.json.j2", r=r, ids=ids)
+
+
+def reschedule_view(handoff: Handoff) -> dict[str, Any]:
+    r = {
+        "company": handoff.qualification.company,
+        "initial": int(handoff.meeting_time.timestamp()),
+        "private_metadata": json.dumps({"handoff": handoff.id}),
+    }
+    return render("modals/reschedule.json.j2", r=r, ids=ids)
+
+
+def chase_refusal_text(refusal: Refusal, viewer: str) -> str:
+    """The answer to an outcome or reassign click that is not this person's to make."""
+    by = "you" if refusal.by == viewer else user(refusal.by)
+    if refusal.kind == "not_manager":
+        return "Only the managers named in HANDOFF_MANAGERS can reassign a handoff."
+    if refusal.kind == "not_allowed":
+        return f"This meeting is {by}'s; only they or a manager can log its outcome."
+    if refusal.kind == "outcome_logged":
+        return f"The outcome was already logged by {by}. Nothing changed."
+    if refusal.kind == "not_accepted":
+        return f"This handoff is *{refusal.status.value}*; there is no meeting outcome to log."
+    if refusal.kind == "own_handoff":
+        return "The SDR who booked the meeting cannot take it as the AE."
+    return refusal_text(refusal, viewer)

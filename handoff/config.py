@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from handoff.policy import DEFAULT_POLICY, Policy
 from handoff.rubric import Choice, Rubric, RubricError, parse_rubric
 
 CHOICE_LISTS = (
@@ -38,6 +39,7 @@ __all__ = ["Choice", "Config", "ConfigError", "load_config"]
 class Config:
     rubric: Rubric
     choices: dict[str, tuple[Choice, ...]]
+    policy: Policy = field(default=DEFAULT_POLICY)
 
     @property
     def rubric_version(self) -> str:
@@ -133,4 +135,6 @@ def _build(data: dict[str, Any], source: str) -> Config:
         rubric = parse_rubric(data.get("rubric", {}), choices)
     except RubricError as exc:
         raise ConfigError(f"{source}: {exc}") from None
-    return Config(rubric=rubric, choices=choices)
+    return Config(
+        rubric=rubric, choices=choices, policy=Policy.parse(data.get("chasing", {}), source)
+    )

@@ -100,10 +100,34 @@ class Handoff:
     score: Score | None = None
     edited_at: datetime | None = None
     events: tuple[Event, ...] = field(default=())
+    suggested_ae_id: str | None = None
+    posted_at: datetime | None = None
+    outcome: str | None = None  # None is unknown: never assume a meeting was held
+    outcome_at: datetime | None = None
+    outcome_by: str | None = None
+    rescheduled_to: datetime | None = None
+    chase_round: int = 0  # bumped on each reschedule, so the outcome chase starts over
+    seconds_to_decision: int | None = None
+    seconds_to_outcome: int | None = None
+    reassigned_ae_id: str | None = None
+    reassigned_by: str | None = None
+    reassigned_at: datetime | None = None
 
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def ae_id(self) -> str | None:
+        """The AE who owns the meeting now: the one a manager assigned, else who accepted."""
+        if self.reassigned_ae_id:
+            return self.reassigned_ae_id
+        return self.decided_by if self.status == Status.ACCEPTED else None
+
+    @property
+    def meeting_time(self) -> datetime:
+        """When the meeting is (to be) held: the new date after a reschedule."""
+        return self.rescheduled_to or self.qualification.meeting_at
 
 
 @dataclass(frozen=True)
@@ -136,3 +160,26 @@ class Score:
 
     def result(self, key: str) -> CriterionResult | None:
         return next((r for r in self.results if r.key == key), None)
+
+
+class MeetingOutcome(StrEnum):
+    """What happened at an accepted meeting, as the AE logs it. Unlogged stays unknown."""
+
+    HELD_OPPORTUNITY = "held_opportunity"
+    HELD_NO_FIT = "held_no_fit"
+    NO_SHOW = "no_show"
+    RESCHEDULED = "rescheduled"
+
+
+OUTCOME_LABELS = {
+    MeetingOutcome.HELD_OPPORTUNITY: "Held – opportunity created",
+    MeetingOutcome.HELD_NO_FIT: "Held – not a fit",
+    MeetingOutcome.NO_SHOW: "No-show",
+    MeetingOutcome.RESCHEDULED: "Rescheduled",
+}
+# Outcomes after which nobody is asked again.
+FINAL_OUTCOMES = (
+    MeetingOutcome.HELD_OPPORTUNITY,
+    MeetingOutcome.HELD_NO_FIT,
+    MeetingOutcome.NO_SHOW,
+)

@@ -22,6 +22,9 @@ class Claim:
     kind: str
     level: int
     recipient: str
+    # Above 1 when a stale claim was taken over: the crashed sender may have reached
+    # Slack before it died, so look for the message before sending again.
+    attempts: int = 1
 
 
 def claim(
@@ -70,7 +73,7 @@ def claim(
     )
     if taken.rowcount != 1:  # type: ignore[attr-defined]
         return None
-    return Claim(row.id, handoff_id, kind, level, row.recipient)
+    return Claim(row.id, handoff_id, kind, level, row.recipient, row.attempts + 1)
 
 
 def mark_sent(session: Session, claim_id: int, *, channel: str, ts: str, now: datetime) -> None:
@@ -101,3 +104,32 @@ def unsent(session: Session, *, now: datetime, limit: int = 100) -> list[Claim]:
         .limit(limit)
     )
     return [Claim(r.id, r.handoff_id, r.kind, r.level, r.recipient) for r in rows]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One ledger row as the sweep needs it."""
+
+    handoff_id: int
+    kind: str
+    level: int
+    sent_at: datetime | None
+    channel: str | None
+    ts: str | None
+
+
+def entries(session: Session, handoff_ids: list[int], kinds: list[str]) -> list[Entry]:
+    """What was claimed or sent for these handoffs (the chase rules read it)."""
+    if not handoff_ids:
+        return []
+    rows = session.execute(
+        select(
+            ReminderRow.handoff_id,
+            ReminderRow.kind,
+            ReminderRow.level,
+            ReminderRow.sent_at,
+            ReminderRow.channel,
+            ReminderRow.ts,
+        ).where(ReminderRow.handoff_id.in_(handoff_ids), ReminderRow.kind.in_(kinds))
+    )
+    return [Entry(*row) for row in rows]

@@ -35,3 +35,7 @@ def current(url: str) -> str | None:
             return MigrationContext.configure(conn).get_current_revision()
     finally:
         engine.dispose()
+
+
+def downgrade_to(url: str, revision: str) -> None:
+    command.downgrade(alembic_config(url), revision)

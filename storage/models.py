@@ -101,6 +101,17 @@ class HandoffRow(Base):
     brief_synced_version: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime]
 
+    # After the decision: who owns the meeting, what came of it, and the measures.
+    reassigned_ae_id: Mapped[str | None] = mapped_column(String(32))
+    reassigned_by: Mapped[str | None] = mapped_column(String(32))
+    reassigned_at: Mapped[datetime | None]
+    outcome_by: Mapped[str | None] = mapped_column(String(32))
+    rescheduled_to: Mapped[datetime | None]
+    # Bumped by each reschedule; part of the outcome chase's ledger level.
+    chase_round: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    seconds_to_decision: Mapped[int | None]
+    seconds_to_outcome: Mapped[int | None]
+
     stakeholders: Mapped[list[StakeholderRow]] = relationship(
         back_populates="handoff", order_by="StakeholderRow.position", cascade="all, delete-orphan"
     )
@@ -112,6 +123,7 @@ class HandoffRow(Base):
         Index("ix_handoffs_status_submitted", "status", "submitted_at"),
         Index("ix_handoffs_team_submitted", "team_id", "submitted_at"),
         Index("ix_handoffs_sdr", "sdr_id", "submitted_at"),
+        Index("ix_handoffs_status_outcome", "status", "outcome"),
     )
 
 
@@ -227,3 +239,13 @@ class DigestRow(Base):
     ts: Mapped[str | None] = mapped_column(String(32))
 
     __table_args__ = (UniqueConstraint("team_id", "period_start", name="uq_digests_period"),)
+
+
+class LeaseRow(Base):
+    """Who runs the scheduled sweeps now, where the database has no advisory locks (SQLite)."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from handoff.model import (
@@ -13,6 +13,7 @@ from handoff.model import (
     CriterionResult,
     Event,
     Handoff,
+    MeetingOutcome,
     Qualification,
     Score,
     Stakeholder,
@@ -167,6 +168,50 @@ class SqlHandoffRepository:
         )
         return [to_handoff(r) for r in rows]
 
+    def set_outcome(
+        self, handoff_id: int, *, expect_round: int, changes: dict[str, object]
+    ) -> bool:
+        """Compare-and-set on an accepted meeting whose outcome is still open in this round."""
+        result = self.session.execute(
+            update(HandoffRow)
+            .where(
+                HandoffRow.id == handoff_id,
+                HandoffRow.status == Status.ACCEPTED.value,
+                HandoffRow.chase_round == expect_round,
+                or_(
+                    HandoffRow.outcome.is_(None),
+                    HandoffRow.outcome == MeetingOutcome.RESCHEDULED.value,
+                ),
+            )
+            .values({**changes, "brief_version": HandoffRow.brief_version + 1})
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined]
+
+    def chase_candidates(self, limit: int = 1000) -> list[Handoff]:
+        """Handoffs a chase may be due for: undecided briefs and meetings with no outcome."""
+        rows = self.session.scalars(
+            select(HandoffRow)
+            .where(
+                or_(
+                    and_(
+                        HandoffRow.status == Status.PENDING.value,
+                        HandoffRow.brief_ts.is_not(None),
+                    ),
+                    and_(
+                        HandoffRow.status == Status.ACCEPTED.value,
+                        or_(
+                            HandoffRow.outcome.is_(None),
+                            HandoffRow.outcome == MeetingOutcome.RESCHEDULED.value,
+                        ),
+                    ),
+                )
+            )
+            .order_by(HandoffRow.id)
+            .limit(limit)
+        )
+        return [to_handoff(r) for r in rows]
+
     def unsynced(self, limit: int = 100) -> list[int]:
         """Handoffs whose brief Slack does not show as it is (never posted, or stale)."""
         rows = self.session.scalars(
@@ -244,4 +289,16 @@ def to_handoff(row: HandoffRow) -> Handoff:
         brief_synced_version=row.brief_synced_version,
         score=_score(row),
         edited_at=row.edited_at,
+        suggested_ae_id=row.suggested_ae_id,
+        posted_at=row.posted_at,
+        outcome=row.outcome,
+        outcome_at=row.outcome_at,
+        outcome_by=row.outcome_by,
+        rescheduled_to=row.rescheduled_to,
+        chase_round=row.chase_round,
+        seconds_to_decision=row.seconds_to_decision,
+        seconds_to_outcome=row.seconds_to_outcome,
+        reassigned_ae_id=row.reassigned_ae_id,
+        reassigned_by=row.reassigned_by,
+        reassigned_at=row.reassigned_at,
     )

@@ -147,6 +147,8 @@ def conversations_open(ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
     users = [u.strip() for u in str(args.get("users") or "").split(",") if u.strip()]
     if not users:
         raise ApiError("users_list_not_supplied")
+    if len(users) > 8:
+        raise ApiError("too_many_users")
     for user_id in users:
         ws.user(user_id)
     if len(users) == 1:
@@ -259,12 +261,84 @@ def _file_object(ws: Workspace, upload: Upload) -> dict[str, Any]:
     }
 
 
+def conversations_history(ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
+    """Top-level messages (and replies broadcast to the channel), newest first."""
+    channel = ws.messages.resolve(args.get("channel"))
+    messages = [
+        m
+        for m in ws.messages.history(channel)
+        if "thread_ts" not in m or m["thread_ts"] == m["ts"] or m.get("reply_broadcast")
+    ]
+    return _page(list(reversed(messages)), args)
+
+
+def conversations_replies(ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
+    """A thread: its parent first, then the replies oldest first."""
+    channel = ws.messages.resolve(args.get("channel"))
+    ts = args.get("ts")
+    if not isinstance(ts, str) or not ts:
+        raise ApiError("invalid_arguments")
+    try:
+        parent = ws.messages.get(channel, ts)
+    except ApiError:
+        raise ApiError("thread_not_found") from None
+    root = parent.get("thread_ts", parent["ts"])
+    thread = [
+        m for m in ws.messages.history(channel) if m["ts"] == root or m.get("thread_ts") == root
+    ]
+    return _page(thread, args)
+
+
+def _page(messages: list[dict[str, Any]], args: dict[str, Any]) -> dict[str, Any]:
+    """Slack's window and cursor arguments; metadata only when include_all_metadata is set.
+
+    Being strict about metadata makes the app ask for it, as it must to be sure to get it.
+    """
+    oldest, latest = args.get("oldest"), args.get("latest")
+    if oldest:
+        messages = [m for m in messages if float(m["ts"]) > float(oldest)]
+    if latest:
+        messages = [m for m in messages if float(m["ts"]) < float(latest)]
+    try:
+        limit = max(1, min(int(args.get("limit") or 100), 999))
+        offset = int(str(args.get("cursor") or "0").removeprefix("offset:"))
+    except ValueError:
+        raise ApiError("invalid_cursor") from None
+    window = messages[offset : offset + limit]
+    if not _flag(args.get("include_all_metadata")):
+        for message in window:
+            message.pop("metadata", None)
+    more = offset + limit < len(messages)
+    cursor = f"offset:{offset + limit}" if more else ""
+    return {
+        "messages": window,
+        "has_more": more,
+        "response_metadata": {"next_cursor": cursor},
+    }
+
+
+def chat_get_permalink(ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
+    channel = ws.messages.resolve(args.get("channel"))
+    ts = args.get("message_ts")
+    if not isinstance(ts, str):
+        raise ApiError("message_not_found")
+    message = ws.messages.get(channel, ts)
+    link = f"https://{ws.identity.team_domain}.slack.com/archives/{channel}/p{ts.replace('.', '')}"
+    thread_ts = message.get("thread_ts")
+    if thread_ts and thread_ts != ts:
+        link += f"?thread_ts={thread_ts}&cid={channel}"
+    return {"channel": channel, "permalink": link}
+
+
 HANDLERS: dict[str, Handler] = {
     "auth.test": auth_test,
     "chat.postMessage": chat_post_message,
     "chat.update": chat_update,
     "chat.postEphemeral": chat_post_ephemeral,
     "chat.delete": chat_delete,
+    "chat.getPermalink": chat_get_permalink,
+    "conversations.history": conversations_history,
+    "conversations.replies": conversations_replies,
     "conversations.open": conversations_open,
     "users.info": users_info,
     "users.lookupByEmail": users_lookup_by_email,

@@ -13,17 +13,13 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from alembic.script import ScriptDirectory
 
 from bot.demo import run_demo
 from bot.ids import COMMAND, Action
 from bot.settings import load_settings
 from bot.slack_standin import SlackSender, SlackStandIn
 from bot.wizard_driver import WizardDriver
-from storage.migrate import MIGRATIONS
 from tests.bot.conftest import AE, AE_CHANNEL, SDR, SECRET, app_env, wizard_values
-
-HEAD = ScriptDirectory(str(MIGRATIONS)).get_current_head()
 
 HANDOFF = [sys.executable, "-m", "bot.cli"]
 
@@ -39,6 +35,14 @@ def _run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Complete
     return subprocess.run(
         HANDOFF + args, env=full, cwd=cwd, capture_output=True, text=True, timeout=60
     )
+
+
+def _head(url: str) -> str | None:
+    from alembic.script import ScriptDirectory
+
+    from storage.migrate import alembic_config
+
+    return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
 
 
 def _wait_healthy(url: str, proc: subprocess.Popen[str]) -> None:
@@ -62,7 +66,7 @@ def test_upgrade_then_serve_runs_the_loop_under_gunicorn(database_url, tmp_path)
         env = {**app_env(slack, database_url), "PORT": str(port)}
         upgraded = _run(["db", "upgrade"], env, tmp_path)
         assert upgraded.returncode == 0, upgraded.stderr
-        assert f"revision {HEAD}" in upgraded.stdout
+        assert f"revision {_head(database_url)}" in upgraded.stdout
         full = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2]), **env}
         proc = subprocess.Popen(
             [*HANDOFF, "serve", "--workers", "2", "--threads", "4", "--no-scheduler"],
@@ -131,6 +135,7 @@ def test_demo_walks_the_whole_loop_offline(tmp_path):
         ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
         ({"HANDOFF_AE_CHANNEL": "#sales"}, "HANDOFF_AE_CHANNEL"),
         ({"HANDOFF_MANAGERS": "U123,bob"}, "HANDOFF_MANAGERS"),
+        ({"HANDOFF_MANAGERS": ",".join(f"U0M{n}X" for n in range(9))}, "HANDOFF_MANAGERS"),
         ({"SLACK_BOT_TOKEN": "xoxp-user"}, "SLACK_BOT_TOKEN"),
         ({"HANDOFF_CONFIG": "missing.toml"}, "missing.toml"),
     ],

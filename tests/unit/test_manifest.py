@@ -137,7 +137,10 @@ def test_manifest_content() -> None:
     assert len(urls) == 3
     assert all(u.endswith("/slack/events") for u in urls)
     assert EVENTS_PATH == "/slack/events"
-    assert manifest["oauth_config"]["scopes"]["bot"] == ["commands", "chat:write"] == BOT_SCOPES
+    assert manifest["oauth_config"]["scopes"]["bot"] == BOT_SCOPES
+    assert BOT_SCOPES[:2] == ["commands", "chat:write"]
+    # Recovery after a crash reads history where the bot posts: channels, DMs, group DMs.
+    assert {"im:write", "mpim:write", "channels:history", "im:history"} <= set(BOT_SCOPES)
 
 
 def test_manifest_base_url_is_used_without_a_double_slash() -> None:

@@ -3,9 +3,13 @@ from slack_bolt import App
 from bot.listeners.actions import (
     accept_handoff,
     draft_buttons,
+    log_outcome,
     manage_handoff,
     new_from_home,
+    nudge_channel,
+    reassign_handoff,
     reject_handoff,
+    reschedule_meeting,
     wizard_buttons,
 )
 from bot.services import Services
@@ -19,5 +23,9 @@ def register(app: App, services: Services) -> None:
         new_from_home,
         draft_buttons,
         wizard_buttons,
+        log_outcome,
+        reschedule_meeting,
+        reassign_handoff,
+        nudge_channel,
     ):
         module.register(app, services)

@@ -1,8 +1,10 @@
 from slack_bolt import App
 
 from bot.listeners.views import (
+    meeting_rescheduled,
     person_added,
     qualification_submitted,
+    reassign_submitted,
     rejection_submitted,
     withdraw_confirmed,
     wizard_closed,
@@ -17,5 +19,7 @@ def register(app: App, services: Services) -> None:
         person_added,
         withdraw_confirmed,
         rejection_submitted,
+        meeting_rescheduled,
+        reassign_submitted,
     ):
         module.register(app, services)

@@ -1,0 +1,53 @@
+"""An outcome button in the AE's DM: record it, then the brief, its thread and the SDR."""
+
+import re
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+
+from bot.delivery import sync_brief
+from bot.followups import after_outcome
+from bot.ids import Action
+from bot.outbox import Outbox
+from bot.payloads import button_id, user_id
+from bot.services import Services
+from bot.views import chase_refusal_text, notice
+from handoff.lifecycle import UnknownHandoff, log_outcome
+from handoff.model import MeetingOutcome
+
+OUTCOMES = {
+    Action.OUTCOME_OPPORTUNITY.value: MeetingOutcome.HELD_OPPORTUNITY,
+    Action.OUTCOME_NO_FIT.value: MeetingOutcome.HELD_NO_FIT,
+    Action.OUTCOME_NO_SHOW.value: MeetingOutcome.NO_SHOW,
+}
+MATCH = re.compile("^(" + "|".join(re.escape(a) for a in OUTCOMES) + ")$")
+
+
+def register(app: App, services: Services) -> None:
+    @app.action(MATCH)
+    def log_outcome_clicked(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        ack()
+        actor = user_id(body)
+        handoff_id = button_id(body)
+        outcome = OUTCOMES[body["actions"][0]["action_id"]]
+        try:
+            if handoff_id is None:
+                raise UnknownHandoff(handoff_id)
+            with services.unit() as repo:
+                result = log_outcome(
+                    repo,
+                    handoff_id,
+                    actor=actor,
+                    outcome=outcome,
+                    managers=services.settings.managers,
+                    now=services.now(),
+                )
+        except UnknownHandoff:
+            respond(**notice("That handoff no longer exists."), replace_original=False)
+            return
+        if result.refusal:
+            text = chase_refusal_text(result.refusal, actor)
+            respond(**notice(text), replace_original=False)
+            return
+        sync_brief(services, handoff_id)
+        after_outcome(services, Outbox.immediate(services), handoff_id)

@@ -1,0 +1,42 @@
+""" "Nudge the channel" in the managers' DM: one loud reply in the brief's thread."""
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+
+from bot.followups import nudge
+from bot.ids import Action
+from bot.outbox import Outbox
+from bot.payloads import button_id, user_id
+from bot.render import channel
+from bot.services import Services
+from bot.views import chase_refusal_text, notice, refusal_text
+from handoff.lifecycle import Refusal
+from handoff.model import Status
+
+
+def register(app: App, services: Services) -> None:
+    @app.action(Action.NUDGE)
+    def nudge_channel(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        ack()
+        actor = user_id(body)
+        handoff_id = button_id(body)
+        with services.unit() as repo:
+            handoff = repo.get(handoff_id) if handoff_id else None
+        if handoff is None:
+            respond(**notice("That handoff no longer exists."), replace_original=False)
+            return
+        if actor not in services.settings.managers:
+            refusal = Refusal("not_manager", handoff.status)
+            respond(**notice(chase_refusal_text(refusal, actor)), replace_original=False)
+            return
+        if handoff.status != Status.PENDING:
+            refusal = Refusal("already_decided", handoff.status, handoff.ae_id)
+            respond(**notice(refusal_text(refusal, actor)), replace_original=False)
+            return
+        sent = nudge(services, Outbox.immediate(services), handoff.id, actor)
+        where = channel(handoff.brief_channel)
+        text = (
+            f"Nudged {where} in the brief's thread." if sent else "The channel was nudged already."
+        )
+        respond(**notice(text), replace_original=False)

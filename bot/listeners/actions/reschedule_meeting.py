@@ -1,0 +1,29 @@
+""" "Rescheduled…" in the AE's DM: ask for the new date in a modal (recorded on submit)."""
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+
+from bot.ids import Action
+from bot.payloads import button_id, user_id
+from bot.services import Services
+from bot.views import chase_refusal_text, notice, reschedule_view
+from handoff.lifecycle import outcome_refusal
+
+
+def register(app: App, services: Services) -> None:
+    @app.action(Action.OUTCOME_RESCHEDULED)
+    def reschedule_meeting(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        ack()
+        actor = user_id(body)
+        handoff_id = button_id(body)
+        with services.unit() as repo:
+            handoff = repo.get(handoff_id) if handoff_id else None
+        if handoff is None:
+            respond(**notice("That handoff no longer exists."), replace_original=False)
+            return
+        refusal = outcome_refusal(handoff, actor, services.settings.managers)
+        if refusal:
+            respond(**notice(chase_refusal_text(refusal, actor)), replace_original=False)
+            return
+        services.client.views_open(trigger_id=body["trigger_id"], view=reschedule_view(handoff))

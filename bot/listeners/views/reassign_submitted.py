@@ -1,0 +1,57 @@
+"""A manager picked the AE: reassign, then the brief, its thread and the SDR."""
+
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot import ids
+from bot.delivery import notify_sdr, sync_brief
+from bot.followups import after_reassign
+from bot.outbox import Outbox
+from bot.payloads import metadata_id, user_id
+from bot.services import Services
+from bot.views import chase_refusal_text, too_late_view
+from handoff.lifecycle import UnknownHandoff, reassign
+
+
+def register(app: App, services: Services) -> None:
+    @app.view(ids.Callback.REASSIGN)
+    def reassign_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        actor = user_id(body)
+        values = view.get("state", {}).get("values", {})
+        element = values.get(ids.Block.REASSIGN_TO, {}).get(ids.Action.ANSWER) or {}
+        to_ae = element.get("selected_user")
+        handoff_id = metadata_id(view, "handoff")
+        if handoff_id is None or not isinstance(to_ae, str) or not to_ae:
+            ack(response_action="errors", errors={ids.Block.REASSIGN_TO.value: "Pick an AE."})
+            return
+        try:
+            with services.unit() as repo:
+                result = reassign(
+                    repo,
+                    handoff_id,
+                    actor=actor,
+                    to_ae=to_ae,
+                    managers=services.settings.managers,
+                    now=services.now(),
+                )
+                level = len([e for e in repo.events(handoff_id) if e.kind == "reassigned"])
+        except UnknownHandoff:
+            ack(response_action="update", view=too_late_view("That handoff no longer exists."))
+            return
+        if result.refusal:
+            if result.refusal.kind == "own_handoff":
+                text = chase_refusal_text(result.refusal, actor)
+                ack(response_action="errors", errors={ids.Block.REASSIGN_TO.value: text})
+                return
+            ack(
+                response_action="update",
+                view=too_late_view(chase_refusal_text(result.refusal, actor)),
+            )
+            return
+        ack()
+        if not result.changed:
+            return
+        sync_brief(services, handoff_id)
+        notify_sdr(services, handoff_id)
+        after_reassign(services, Outbox.immediate(services), handoff_id, level)

@@ -1,0 +1,225 @@
+"""Chasing when things go wrong: 429 storms, crashes mid-sweep, two workers, two schedulers."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot import outbox as outbox_module
+from bot.chase import run_sweep
+from bot.delivery import sync_brief
+from bot.outbox import Outbox, Pacer, sweep_client
+from bot.scheduler import SWEEP_LOCK, sweep_once
+from bot.services import make_services
+from handoff import lifecycle
+from handoff.chasing import ChaseKind
+from storage import ledger
+from storage.leader import leadership
+from storage.models import HandoffRow, ReminderRow
+from tests.bot.chasing_support import MANAGERS, FakeTime, ny, start
+from tests.bot.conftest import AE_CHANNEL, SDR
+from tests.conftest import qualification, scored
+
+SUBMITTED = ny(2026, 12, 24, 16, 30)
+REMINDER_DUE = ny(2026, 12, 28, 10, 30)
+
+
+@pytest.fixture
+def chasing(database_url, standin):
+    yield from start(database_url, standin, SUBMITTED)
+
+
+class Crash(BaseException):
+    """The process dies here (not an error anything should catch)."""
+
+
+def seed(chasing, count: int) -> list[int]:
+    """`count` handoffs whose briefs are posted and undecided."""
+    ids = []
+    for n in range(count):
+        with chasing.services.unit() as repo:
+            h = lifecycle.submit(
+                repo,
+                team_id="T1",
+                sdr_id=SDR,
+                qualification=qualification(
+                    company=f"Company {n}", meeting_at=ny(2026, 12, 29, 15, 0)
+                ),
+                score=scored(),
+                submission_key=f"seed:{n}",
+                now=SUBMITTED,
+            ).handoff
+        assert sync_brief(chasing.services, h.id)
+        ids.append(h.id)
+    return ids
+
+
+def replies_per_brief(chasing) -> dict[str, int]:
+    messages = chasing.standin.messages(AE_CHANNEL)
+    counts = {m["ts"]: 0 for m in messages if "thread_ts" not in m or m["thread_ts"] == m["ts"]}
+    for m in messages:
+        if m.get("thread_ts") and m["thread_ts"] != m["ts"]:
+            counts[m["thread_ts"]] += 1
+    return counts
+
+
+def test_a_429_storm_slows_the_sweep_and_loses_nothing(chasing):
+    seed(chasing, 30)
+    chasing.standin.fail_next("chat.postMessage", status=429, retry_after=7, times=4)
+    report = chasing.sweep(REMINDER_DUE)
+    assert len(report.sent) == 30
+    assert set(replies_per_brief(chasing).values()) == {1}
+    slept = chasing.time.slept
+    assert slept[:4] == [7.0, 7.0, 7.0, 7.0]  # Retry-After honoured, without sleeping
+    assert slept[4:] == [1.0] * 29  # then one message a second into the channel
+    assert chasing.sweep(REMINDER_DUE + timedelta(minutes=1)).sent == []
+
+
+def test_a_storm_longer_than_the_retries_leaves_the_rest_for_the_next_sweep(chasing):
+    seed(chasing, 5)
+    chasing.standin.fail_next("chat.postMessage", status=429, retry_after=3, times=6)
+    first = chasing.sweep(REMINDER_DUE)
+    assert len(first.sent) == 4  # the first one gave up after six 429s; the others went
+    second = chasing.sweep(REMINDER_DUE + timedelta(minutes=1))
+    assert len(second.sent) == 1
+    assert set(replies_per_brief(chasing).values()) == {1}
+    assert chasing.sweep(REMINDER_DUE + timedelta(minutes=2)).sent == []
+
+
+def test_a_crash_after_slack_accepted_is_recovered_without_a_duplicate(chasing, monkeypatch):
+    seed(chasing, 5)
+    real = outbox_module.record_sent
+    calls = []
+
+    def dies_on_the_third(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise Crash
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(outbox_module, "record_sent", dies_on_the_third)
+    with pytest.raises(Crash):
+        chasing.sweep(REMINDER_DUE)
+    monkeypatch.setattr(outbox_module, "record_sent", real)
+    assert sum(replies_per_brief(chasing).values()) == 3
+
+    # A minute later the crashed claim is still leased: the others go, it does not.
+    assert len(chasing.sweep(REMINDER_DUE + timedelta(minutes=1)).sent) == 2
+    # Once the lease runs out, the message is found in the thread and recorded, not re-posted.
+    [recovered] = chasing.sweep(REMINDER_DUE + timedelta(minutes=6)).sent
+    assert recovered.recovered
+    assert set(replies_per_brief(chasing).values()) == {1}
+    assert chasing.standin.calls("conversations.replies")
+    with chasing.services.unit() as repo:
+        rows = repo.session.scalars(
+            select(ReminderRow).where(ReminderRow.kind == ChaseKind.REMINDER.value)
+        ).all()
+        assert len(rows) == 5 and all(r.sent_at is not None for r in rows)
+
+
+def test_a_crash_between_claim_and_post_is_sent_once_after_the_lease(chasing):
+    [handoff_id] = seed(chasing, 1)
+    with chasing.services.unit() as repo:
+        ledger.claim(
+            repo.session,
+            handoff_id=handoff_id,
+            kind=ChaseKind.REMINDER.value,
+            level=1,
+            recipient=AE_CHANNEL,
+            now=REMINDER_DUE,
+        )
+    assert chasing.sweep(REMINDER_DUE + timedelta(minutes=1)).sent == []
+    [sent] = chasing.sweep(REMINDER_DUE + timedelta(minutes=6)).sent
+    assert not sent.recovered
+    assert set(replies_per_brief(chasing).values()) == {1}
+
+
+def test_a_brief_whose_post_crashed_is_found_and_never_posted_twice(chasing, monkeypatch):
+    from bot import delivery
+
+    with chasing.services.unit() as repo:
+        h = lifecycle.submit(
+            repo,
+            team_id="T1",
+            sdr_id=SDR,
+            qualification=qualification(meeting_at=ny(2026, 12, 29, 15, 0)),
+            score=scored(),
+            submission_key="crash",
+            now=SUBMITTED,
+        ).handoff
+
+    def dies(*args, **kwargs):
+        raise Crash
+
+    monkeypatch.setattr(delivery, "mark_posted", dies)
+    with pytest.raises(Crash):
+        sync_brief(chasing.services, h.id)
+    monkeypatch.undo()
+    assert len(chasing.standin.messages(AE_CHANNEL)) == 1
+    chasing.set_now(SUBMITTED + timedelta(minutes=6))
+    report = chasing.sweep(SUBMITTED + timedelta(minutes=6))
+    assert report.briefs == [h.id]
+    assert len(chasing.standin.messages(AE_CHANNEL)) == 1
+    with chasing.services.unit() as repo:
+        row = repo.session.get(HandoffRow, h.id)
+        assert (
+            row.status == "pending"
+            and row.brief_ts == chasing.standin.messages(AE_CHANNEL)[0]["ts"]
+        )
+
+
+def test_two_workers_at_once_send_each_reminder_once(chasing):
+    seed(chasing, 12)
+    workers = [make_services(chasing.services.settings) for _ in range(2)]
+    for worker in workers:
+        worker.now = lambda: REMINDER_DUE
+    barrier = threading.Barrier(2)
+    reports = []
+
+    def work(services):
+        outbox = Outbox(
+            sweep_client(services.client), Pacer(clock=FakeTime().clock, sleep=FakeTime().sleep)
+        )
+        barrier.wait()
+        reports.append(run_sweep(services, now=REMINDER_DUE, outbox=outbox))
+
+    threads = [threading.Thread(target=work, args=(w,)) for w in workers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for worker in workers:
+        worker.engine.dispose()
+    assert sum(len(r.sent) for r in reports) == 12
+    assert set(replies_per_brief(chasing).values()) == {1}
+    posts = [c for c in chasing.standin.calls("chat.postMessage") if c.args.get("thread_ts")]
+    assert len(posts) == 12
+
+
+def test_a_second_scheduler_skips_while_one_holds_the_lock(chasing):
+    seed(chasing, 2)
+    other = make_services(chasing.services.settings)
+    other.now = lambda: REMINDER_DUE
+    try:
+        with leadership(other.engine, SWEEP_LOCK) as leader:
+            assert leader
+            services = replace(chasing.services, now=lambda: REMINDER_DUE)
+            report = sweep_once(services)
+        assert report.skipped and report.sent == []
+        assert sum(replies_per_brief(chasing).values()) == 0
+        assert len(sweep_once(services).sent) == 2
+    finally:
+        other.engine.dispose()
+
+
+def test_managers_get_one_group_dm(chasing):
+    seed(chasing, 1)
+    chasing.sweep(ny(2026, 12, 28, 16, 30))
+    chasing.sweep(ny(2026, 12, 28, 16, 31))
+    opened = chasing.standin.calls("conversations.open")
+    assert opened[0].args["users"] == ",".join(MANAGERS)
+    assert len(chasing.standin.messages(chasing.group_dm())) == 1
