@@ -112,6 +112,11 @@ class Handoff:
     reassigned_ae_id: str | None = None
     reassigned_by: str | None = None
     reassigned_at: datetime | None = None
+    dispute_status: str | None = None  # open | upheld | overturned
+    dispute_case: str | None = None
+    disputed_at: datetime | None = None
+    dispute_resolved_at: datetime | None = None
+    dispute_resolved_by: str | None = None
 
     @property
     def is_open(self) -> bool:

@@ -112,6 +112,14 @@ class HandoffRow(Base):
     seconds_to_decision: Mapped[int | None]
     seconds_to_outcome: Mapped[int | None]
 
+    # An SDR may dispute a rejection once; a manager upholds or overturns it.
+    # dispute_status: None (never disputed) | "open" | "upheld" | "overturned".
+    dispute_status: Mapped[str | None] = mapped_column(String(16))
+    dispute_case: Mapped[str | None] = mapped_column(Text)
+    disputed_at: Mapped[datetime | None]
+    dispute_resolved_at: Mapped[datetime | None]
+    dispute_resolved_by: Mapped[str | None] = mapped_column(String(32))
+
     stakeholders: Mapped[list[StakeholderRow]] = relationship(
         back_populates="handoff", order_by="StakeholderRow.position", cascade="all, delete-orphan"
     )

@@ -301,4 +301,9 @@ def to_handoff(row: HandoffRow) -> Handoff:
         reassigned_ae_id=row.reassigned_ae_id,
         reassigned_by=row.reassigned_by,
         reassigned_at=row.reassigned_at,
+        dispute_status=row.dispute_status,
+        dispute_case=row.dispute_case,
+        disputed_at=row.disputed_at,
+        dispute_resolved_at=row.dispute_resolved_at,
+        dispute_resolved_by=row.dispute_resolved_by,
     )

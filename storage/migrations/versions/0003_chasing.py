@@ -1,7 +1,7 @@
 """chasing: outcome details, reassignment, measures, and the sweep lease
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-22
 """
 
