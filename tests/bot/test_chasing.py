@@ -138,8 +138,9 @@ def test_rescheduled_meeting_is_asked_about_after_the_new_date(chasing):
     chasing.sweep(ny(2026, 12, 30, 9, 0))
     question = chasing.standin.dms(AE)[-1]
     chasing.set_now(ny(2026, 12, 30, 9, 30))
+    opened = len(chasing.standin.calls("views.open"))
     _click(chasing, AE, chasing.standin.dm_channel(AE), question, Action.OUTCOME_RESCHEDULED)
-    chasing.standin.wait_for("views.open")
+    chasing.standin.wait_for("views.open", count=opened + 1)
     modal = chasing.harness.latest_view()
     past = chasing.harness.slack.submit_view(
         AE, modal["id"], {f"{Block.RESCHEDULE_TO}.answer": ny(2026, 12, 1, 9, 0)}

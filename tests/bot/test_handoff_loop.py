@@ -254,15 +254,18 @@ def test_bad_signature_is_rejected_with_no_side_effect(harness):
 
 def test_app_home_shows_new_handoff_button_and_own_handoffs(harness):
     harness.submit_handoff()
+    published = len(harness.standin.calls("views.publish"))
     harness.slack.app_home_opened(SDR)
-    harness.standin.wait_for("views.publish")
+    harness.standin.wait_for("views.publish", count=published + 1)
     home = harness.standin.home(SDR)
     texts = json.dumps(home)
     assert "New handoff" in texts and "Acme Robotics" in texts
+    opened = len(harness.standin.calls("views.open"))
     harness.slack.block_action_in_view(
         SDR, home["id"], Action.NEW_HANDOFF, Block.HOME_ACTIONS, value="new"
     )
-    harness.standin.wait_for("views.open")
+    harness.standin.wait_for("views.open", count=opened + 1)
+    assert harness.latest_view()["callback_id"] == "handoff_qualify"
 
 
 def test_healthz_answers_when_the_database_does(harness):

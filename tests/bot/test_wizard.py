@@ -146,7 +146,6 @@ def test_a_closed_wizard_is_a_draft_resumed_from_home(harness):
 
 
 def test_an_untouched_wizard_closed_leaves_no_draft(harness):
-    harness.standin.calls()  # nothing yet
     harness.slack.global_shortcut(SDR, Callback.NEW_SHORTCUT)
     harness.standin.wait_for("views.open")
     published = len(harness.standin.calls("views.publish"))
