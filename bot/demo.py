@@ -83,6 +83,16 @@ class _Story:
         body = blocks_to_text(blocks, NAMES)
         self.out("\n".join("  " + line for line in body.splitlines()))
 
+    def show_modal(self, who: str, where: str, view: dict[str, Any]) -> None:
+        """A modal with its title bar and its footer buttons, as Slack draws them."""
+        footer = [f"[ {view[k]['text']} ]" for k in ("close", "submit") if view.get(k)]
+        blocks = [
+            {"type": "header", "text": {"type": "plain_text", "text": view["title"]["text"]}},
+            *view["blocks"],
+            {"type": "context", "elements": [{"type": "plain_text", "text": " ".join(footer)}]},
+        ]
+        self.show(who, where, blocks)
+
     def wait(self, condition: Callable[[], Any], timeout: float = 10.0) -> Any:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -155,16 +165,16 @@ class _Story:
 
         self.scene("1. Ann (SDR) booked a meeting and types:  /handoff Acme Robotics")
         view = self.open_form("Acme Robotics")
-        self.show("Ann", "step 1 of the wizard (the company prefilled)", view["blocks"])
+        self.show_modal("Ann", "step 1 of the wizard (the company prefilled)", view)
         self.scene("2. Ann picks last week's date by mistake and presses Next")
         outcome = wizard.next_step(view, strong)
         self.show_errors(view, outcome)
         strong["meeting_at"] = meeting
         view = wizard.next_step(view, strong).view
-        self.show("Ann", "step 2: account fit, with the rubric's definition", view["blocks"])
+        self.show_modal("Ann", "step 2: account fit, with the rubric's definition", view)
         view = wizard.next_step(view, strong).view
         view = wizard.add_person(view, strong["stakeholders"][0])
-        self.show("Ann", "step 3, after adding Lee with 'Add a person'", view["blocks"])
+        self.show_modal("Ann", "step 3, after adding Lee with 'Add a person'", view)
         view = wizard.next_step(view, strong).view
         self.scene("3. On step 4 she is too brief about the pain")
         outcome = wizard.next_step(view, strong)
@@ -174,7 +184,7 @@ class _Story:
             "they want alerts before a line stops."
         )
         review = wizard.next_step(view, strong).view
-        self.show("Ann", "the review step", review["blocks"])
+        self.show_modal("Ann", "the review step", review)
         posted = len(self.slack.messages(AE_CHANNEL))
         wizard.send(review, strong)
         brief = self.brief_after(posted)
@@ -212,7 +222,7 @@ class _Story:
             intent_signals=["content_engagement"],
         )
         review = wizard.walk_to_review(view, weak)
-        self.show("Ann", "the review step", review["blocks"])
+        self.show_modal("Ann", "the review step", review)
         posted = len(self.slack.messages(AE_CHANNEL))
         wizard.send(review, weak)
         brief = self.brief_after(posted)

@@ -17,6 +17,8 @@ def state_value(element: Mapping[str, Any] | None) -> object:
     if kind in ("static_select", "radio_buttons", "external_select"):
         option = element.get("selected_option")
         return option.get("value") if option else None
+    if kind == "users_select":
+        return element.get("selected_user")
     if kind == "datetimepicker":
         return element.get("selected_date_time")
     if kind == "datepicker":

@@ -49,6 +49,7 @@ def brief_model(handoff: Handoff, config: Config) -> dict[str, Any]:
         "next_steps": q.next_steps,
         "notes": q.notes,
         "rubric_version": handoff.rubric_version,
+        "suggested_ae_id": q.suggested_ae_id,
         "contact_email": q.contact_email,
         "website": q.website,
         "current_solution": q.current_solution,

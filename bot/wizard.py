@@ -43,7 +43,7 @@ STEP_CRITERIA = {
 class Question:
     field: str
     label: str
-    kind: str  # text | email | datetime | choice | many
+    kind: str  # text | email | datetime | user | choice | many | many_select
     optional: bool = False
     multiline: bool = False
     max_length: int = SHORT_TEXT_MAX
@@ -79,6 +79,8 @@ def questions(config: Config, step: Step, answers: Mapping[str, Any]) -> list[Qu
             )
         elif field == Field.MEETING_AT:
             found.append(Question(field, label, "datetime", initial=initial))
+        elif field == Field.SUGGESTED_AE:
+            found.append(Question(field, label, "user", optional=True, hint=hint, initial=initial))
         elif field == Field.INTENT_SIGNALS:
             choices = config.choices["intent_signals"]
             kind = "many" if len(choices) <= CHECKBOX_MAX else "many_select"
@@ -115,6 +117,11 @@ def _labels(config: Config) -> dict[str, tuple[str, str, bool]]:
         Field.WEBSITE: ("Company website", "", True),
         Field.MEETING_AT: ("Meeting date and time", "", False),
         Field.SOURCE: ("Where the meeting came from", "", False),
+        Field.SUGGESTED_AE: (
+            "AE to suggest",
+            "Mentioned if the brief waits too long; any AE can still take it.",
+            True,
+        ),
         Field.NOTES: ("Notes for the AE", "", True),
         Field.INDUSTRY: ("Industry", "", False),
         Field.COMPANY_SIZE: ("Company size", "", False),

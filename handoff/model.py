@@ -44,6 +44,7 @@ class Field(StrEnum):
     TRIGGER = "trigger"
     NEXT_STEPS_STATUS = "next_steps_status"
     INTENT_SIGNALS = "intent_signals"
+    SUGGESTED_AE = "suggested_ae_id"
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,8 @@ class Qualification:
     intent_signals: tuple[str, ...] = ()
     # Answers to the rubric's extra fit checks, by check key.
     fit_answers: Mapping[str, str] = field(default_factory=dict)
+    # The AE the SDR thinks should take it; reminders mention them instead of the channel.
+    suggested_ae_id: str | None = None
 
 
 @dataclass(frozen=True)

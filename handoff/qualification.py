@@ -50,6 +50,7 @@ TEXT_LIMITS: dict[Field, int] = {
 }
 REQUIRED_TEXT = (Field.COMPANY, Field.CONTACT_NAME, Field.CONTACT_TITLE, Field.PAIN)
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+_SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,31}$")
 _HOST = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z][a-z0-9-]+$")
 
 
@@ -72,7 +73,14 @@ def steps(config: Config) -> tuple[Step, ...]:
         Step(
             "meeting",
             "Meeting and source",
-            (Field.COMPANY, Field.WEBSITE, Field.MEETING_AT, Field.SOURCE, Field.NOTES),
+            (
+                Field.COMPANY,
+                Field.WEBSITE,
+                Field.MEETING_AT,
+                Field.SOURCE,
+                Field.SUGGESTED_AE,
+                Field.NOTES,
+            ),
         ),
         Step("fit", "Account fit", (Field.INDUSTRY, Field.COMPANY_SIZE, Field.REGION, *fit_checks)),
         Step(
@@ -163,6 +171,9 @@ def validate(
                 "That is not a website. Use acme.com or https://acme.com, or leave it empty."
             )
 
+    suggested = answers.get(Field.SUGGESTED_AE) or None
+    if suggested is not None and not (isinstance(suggested, str) and _SLACK_USER.match(suggested)):
+        errors[Field.SUGGESTED_AE] = "Pick a person from the list, or leave it empty."
     signals = _signals(answers.get(Field.INTENT_SIGNALS), config, errors)
     meeting_at = _meeting_time(answers.get(Field.MEETING_AT), now, errors)
     people = _stakeholders(answers.get(Field.STAKEHOLDERS), config, errors)
@@ -192,6 +203,7 @@ def validate(
         next_steps_status=picked[Field.NEXT_STEPS_STATUS],
         intent_signals=signals,
         fit_answers=fit_answers,
+        suggested_ae_id=suggested if isinstance(suggested, str) else None,
     )
 
 
@@ -209,6 +221,8 @@ def answers_of(q: Qualification) -> dict[str, object]:
     ]
     for key, value in q.fit_answers.items():
         answers[f"fit_{key}"] = value
+    if q.suggested_ae_id:
+        answers[Field.SUGGESTED_AE] = q.suggested_ae_id
     return answers
 
 

@@ -41,6 +41,7 @@ QUALIFICATION_COLUMNS = (
     "current_solution",
     "trigger",
     "next_steps_status",
+    "suggested_ae_id",
 )
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.ids import Action, Block, Callback
 from storage.models import DraftRow, HandoffRow
-from tests.bot.conftest import AE_CHANNEL, SDR, brief_text, step_title, wizard_values
+from tests.bot.conftest import AE, AE_CHANNEL, SDR, brief_text, step_title, wizard_values
 
 
 def _inputs(view):
@@ -180,3 +180,10 @@ def test_a_meeting_that_passed_while_on_the_review_goes_back_to_its_step(harness
     banner = "Fix this before sending: Meeting date and time: That time is in the past"
     assert banner in brief_text(outcome.view)
     assert harness.standin.calls("chat.postMessage") == []
+
+
+def test_a_suggested_ae_is_picked_on_step_one_and_named_on_the_brief(harness):
+    brief = harness.submit_handoff(suggested_ae_id=AE)
+    assert f"*Suggested AE:* <@{AE}>" in brief_text(brief)
+    with harness.services.unit() as repo:
+        assert repo.session.scalar(select(HandoffRow.suggested_ae_id)) == AE

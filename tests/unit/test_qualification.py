@@ -40,6 +40,7 @@ def test_every_missing_required_answer_is_reported_on_its_field(config):
         Field.TRIGGER,
         Field.INTENT_SIGNALS,
         Field.NEXT_STEPS,  # needed only once next steps are marked agreed
+        Field.SUGGESTED_AE,
     }
     assert set(result.errors) == set(Field) - optional
     assert all(result.errors.values())
@@ -171,3 +172,10 @@ soc2 = "SOC 2"
 hipaa = "HIPAA"
 none = "None or unknown"
 """
+
+
+@pytest.mark.parametrize("who", ["someone", "<@U123>", "C0CHANNEL", 7])
+def test_suggested_ae_must_be_a_slack_user(config, who):
+    result = validate(answers(suggested_ae_id=who), config, NOW)
+    assert isinstance(result, Invalid)
+    assert "Pick a person" in result.errors[Field.SUGGESTED_AE]
