@@ -189,8 +189,20 @@ def speed_fields(digest: Digest, sla: str) -> list[str]:
         f"*Response SLA ({sla}) breaches*\n{s.total} ({s.still_undecided} still undecided)",
         f"*Opportunity rate*\n{rate(o.opportunity_rate)} of {o.with_final_outcome} meetings "
         "with an outcome",
-        f"*Disputes*\n{digest.disputes.opened} opened · {digest.disputes.overturned} overturned",
+        f"*Undecided now*\n{undecided_text(digest.headline)}",
     ]
+
+
+def undecided_text(head: Headline) -> str:
+    if not head.undecided:
+        return "none"
+    oldest = head.stale[0] if head.stale else None
+    waited = (
+        f", the oldest waiting {duration((head.period.end - oldest.submitted_at).total_seconds())}"
+    )
+    return f"{head.undecided} brief{'s' if head.undecided != 1 else ''}" + (
+        waited if oldest else ""
+    )
 
 
 # -- sections ---------------------------------------------------------------------------------
