@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 from bot import followups
 from bot.delivery import BRIEF, DECISION_DM, notify_sdr, sync_brief
@@ -34,6 +35,7 @@ class SweepReport:
     briefs: list[int] = field(default_factory=list)  # posted for the first time
     updated: list[int] = field(default_factory=list)  # brought up to date
     skipped: str | None = None  # why nothing ran (another sweep holds the lock)
+    digest: Any = None  # bot.digest.DigestReport when the scheduler's sweep checked the digest
 
     def lines(self) -> list[str]:
         out = [f"brief #{h} posted (its first post had failed)" for h in self.briefs]

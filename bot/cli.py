@@ -57,6 +57,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(run=_chase)
 
+    p = sub.add_parser(
+        "digest", help="build the weekly digest and post it (once per period), or print it"
+    )
+    p.add_argument(
+        "--now",
+        type=_instant,
+        help="the digest of the 7 days ending at this ISO 8601 instant with a zone (default: "
+        "the period that ended at the last scheduled digest time, as the scheduler sends it)",
+    )
+    p.add_argument(
+        "--dry-run", action="store_true", help="print the digest as text instead of posting it"
+    )
+    p.add_argument("--chart", metavar="FILE", help="also write the chart (PNG) to FILE")
+    p.set_defaults(run=_digest)
+
     p = sub.add_parser("db", help="database maintenance")
     dbsub = p.add_subparsers(required=True, metavar="ACTION")
     dbsub.add_parser("upgrade", help="apply migrations").set_defaults(run=_db_upgrade)
@@ -136,6 +151,57 @@ def _chase(args: argparse.Namespace, settings: Settings) -> int:
         print(line)
     summary = report.skipped or f"{len(report.lines())} sent"
     print(f"handoff chase: {summary}", file=sys.stderr)
+    return 0
+
+
+def _digest(args: argparse.Namespace, settings: Settings) -> int:
+    import time
+    from pathlib import Path
+
+    from bot import digest as weekly
+    from bot.services import make_services
+    from bot.textview import blocks_to_text
+
+    if not args.dry_run:
+        settings.require_slack()
+        if not weekly.destinations(settings, settings.config):
+            raise SettingsError(
+                "the digest has nowhere to go: set HANDOFF_DIGEST_CHANNEL (a channel ID), or "
+                "HANDOFF_MANAGERS with [digest] dm_managers = true"
+            )
+    services = make_services(settings)
+    now = args.now or services.now()
+    services.now = lambda: now
+    period = (
+        weekly.period_ending(settings.config, args.now)
+        if args.now is not None
+        else weekly.scheduled_period(settings.config, now)
+    )
+    started = time.monotonic()
+    try:
+        if args.dry_run:
+            message, png, _ = weekly.dry_run(services, period)
+            print(blocks_to_text(message["blocks"], {}))
+            where = ""
+            if args.chart:
+                Path(args.chart).write_bytes(png)
+                where = f", written to {args.chart}"
+            print(f"\n[chart: PNG of {len(png):,} bytes{where}]")
+            took = time.monotonic() - started
+            print(f"handoff digest: dry run, nothing posted ({took:.2f}s)", file=sys.stderr)
+            return 0
+        report = weekly.send_digest(services, period, now=now)
+    finally:
+        services.engine.dispose()
+    for line in report.lines(settings.config):
+        print(line)
+    if report.error:
+        print(f"handoff digest: stopped: {report.error}; run it again to finish", file=sys.stderr)
+        return 1
+    if report.skipped:
+        print(f"handoff digest: nothing posted: {report.skipped}", file=sys.stderr)
+        return 0
+    print(f"handoff digest: {len(report.deliveries)} sent", file=sys.stderr)
     return 0
 
 

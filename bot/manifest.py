@@ -12,7 +12,8 @@ PLACEHOLDER_URL = "https://handoff.example.com"
 # `chat:write` for briefs and DMs (invite the bot to the AE channel), `im:write`
 # and `mpim:write` to open the AE's DM and the managers' group DM, and the
 # `*:history` scopes so a sweep that took over a crashed sender's claim can find a
-# message Slack already accepted (by its metadata) instead of posting it twice.
+# message Slack already accepted (by its metadata) instead of posting it twice;
+# `files:write` to upload the weekly digest's chart (files_upload_v2).
 BOT_SCOPES = [
     "commands",
     "chat:write",
@@ -22,6 +23,7 @@ BOT_SCOPES = [
     "groups:history",
     "im:history",
     "mpim:history",
+    "files:write",
 ]
 
 

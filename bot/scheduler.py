@@ -13,6 +13,8 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from bot.chase import SweepReport, run_sweep
 from bot.delivery import deliver_pending
+from bot.digest import send_due_digest
+from bot.outbox import Outbox
 from bot.services import Services, make_services
 from bot.settings import Settings
 from storage.leader import leadership
@@ -47,18 +49,37 @@ def deliver_pending_job(services: Services) -> int:
     return deliver_pending(services)
 
 
-def sweep_once(services: Services) -> SweepReport:
-    """One sweep if no other process is running one (the database decides)."""
+def sweep_once(
+    services: Services, *, digest: bool = False, outbox: Outbox | None = None
+) -> SweepReport:
+    """One sweep if no other process is running one (the database decides).
+
+    With `digest`, the same sweep then sends the weekly digest if one is due: behind the
+    same lock, and coalesced (after downtime only the latest period's digest goes out).
+    """
     with leadership(services.engine, SWEEP_LOCK) as leader:
         if not leader:
             return SweepReport(skipped="another process holds the sweep lock")
-        return run_sweep(services, now=services.now())
+        now = services.now()
+        report = run_sweep(services, now=now, outbox=outbox)
+        if digest:
+            try:
+                report.digest = send_due_digest(services, now=now, outbox=outbox)
+            except Exception:  # never let the digest stop the chases of the next sweep
+                log.exception("digest check failed; the next sweep tries again")
+        return report
 
 
 @job("sweep")
 def sweep_job(services: Services) -> str:
-    report = sweep_once(services)
-    return report.skipped or f"{len(report.sent)} messages, {len(report.briefs)} briefs"
+    report = sweep_once(services, digest=True)
+    if report.skipped:
+        return report.skipped
+    summary = f"{len(report.sent)} messages, {len(report.briefs)} briefs"
+    if report.digest is not None:
+        sent = len(report.digest.deliveries)
+        summary += f", digest: {report.digest.skipped or report.digest.error or f'{sent} sent'}"
+    return summary
 
 
 JOBS: dict[str, Callable[[Services], None]] = {

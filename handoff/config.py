@@ -9,6 +9,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from handoff.digest import DEFAULT_DIGEST, DigestPolicy
 from handoff.policy import DEFAULT_POLICY, Policy
 from handoff.rubric import Choice, Rubric, RubricError, parse_rubric
 
@@ -40,6 +41,7 @@ class Config:
     rubric: Rubric
     choices: dict[str, tuple[Choice, ...]]
     policy: Policy = field(default=DEFAULT_POLICY)
+    digest: DigestPolicy = field(default=DEFAULT_DIGEST)
 
     @property
     def rubric_version(self) -> str:
@@ -136,5 +138,8 @@ def _build(data: dict[str, Any], source: str) -> Config:
     except RubricError as exc:
         raise ConfigError(f"{source}: {exc}") from None
     return Config(
-        rubric=rubric, choices=choices, policy=Policy.parse(data.get("chasing", {}), source)
+        rubric=rubric,
+        choices=choices,
+        policy=Policy.parse(data.get("chasing", {}), source),
+        digest=DigestPolicy.parse(data.get("digest", {}), source),
     )

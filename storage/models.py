@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -132,6 +133,17 @@ class HandoffRow(Base):
         Index("ix_handoffs_team_submitted", "team_id", "submitted_at"),
         Index("ix_handoffs_sdr", "sdr_id", "submitted_at"),
         Index("ix_handoffs_status_outcome", "status", "outcome"),
+        # The digest's windows: cohorts by submission, decisions, meetings, disputes.
+        Index("ix_handoffs_submitted", "submitted_at"),
+        Index("ix_handoffs_decided", "decided_at"),
+        Index("ix_handoffs_meeting", "meeting_at"),
+        # Partial: only the few disputed handoffs (a full index looks useless to the planner).
+        Index(
+            "ix_handoffs_dispute",
+            "dispute_status",
+            sqlite_where=text("dispute_status IS NOT NULL"),
+            postgresql_where=text("dispute_status IS NOT NULL"),
+        ),
     )
 
 
@@ -235,6 +247,11 @@ class ReminderRow(Base):
 
 
 class DigestRow(Base):
+    """Ledger of weekly digests: one row per period, claimed before anything is sent.
+
+    `team_id` is the scope of the digest ("all": every handoff the bot knows).
+    """
+
     __tablename__ = "digests"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -245,6 +262,9 @@ class DigestRow(Base):
     sent_at: Mapped[datetime | None]
     channel: Mapped[str | None] = mapped_column(String(32))
     ts: Mapped[str | None] = mapped_column(String(32))
+    # Each takeover of a failed or crashed send; the ledger stops retrying after a few.
+    attempts: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    last_error: Mapped[str | None] = mapped_column(String(200))
 
     __table_args__ = (UniqueConstraint("team_id", "period_start", name="uq_digests_period"),)
 

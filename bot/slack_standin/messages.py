@@ -9,7 +9,15 @@ from .ids import IdFactory
 from .records import ApiError, Identity
 
 # Message fields an app may set that Slack stores and echoes back unchanged.
-_ECHOED_FIELDS = ("attachments", "metadata", "reply_broadcast", "icon_emoji", "username")
+_ECHOED_FIELDS = (
+    "attachments",
+    "metadata",
+    "reply_broadcast",
+    "icon_emoji",
+    "username",
+    "files",  # set by files.completeUploadExternal when it shares a file
+    "upload",
+)
 
 
 class MessageStore:

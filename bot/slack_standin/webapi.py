@@ -18,6 +18,7 @@ from .records import ApiError, Upload
 from .workspace import Workspace
 
 MAX_TEXT = 40_000
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MAX_HOOK_USES = 5  # a response_url works 5 times in 30 minutes (PLATFORM.md §4.3)
 # Arguments that arrive JSON-encoded in form bodies (or in JSON bodies from other clients).
 JSON_ARGS = ("blocks", "view", "attachments", "files", "metadata")
@@ -224,9 +225,10 @@ def files_complete_upload_external(ws: Workspace, args: dict[str, Any]) -> dict[
     files = args.get("files")
     if not isinstance(files, list) or not files:
         raise ApiError("invalid_arguments")
-    channel_id = args.get("channel_id") or (str(args.get("channels") or "").split(",")[0] or None)
-    if channel_id:
-        channel_id = ws.messages.resolve(channel_id)
+    targets = [args["channel_id"]] if args.get("channel_id") else []
+    targets += [c.strip() for c in str(args.get("channels") or "").split(",") if c.strip()]
+    shared_in = [ws.messages.resolve(c) for c in targets]
+    channel_id = shared_in[0] if shared_in else None
     uploads = []
     for entry in files:
         upload = ws.uploads.get(str(entry.get("id"))) if isinstance(entry, dict) else None
@@ -241,6 +243,15 @@ def files_complete_upload_external(ws: Workspace, args: dict[str, Any]) -> dict[
         upload.thread_ts = args.get("thread_ts")
         upload.completed = True
         shared.append(_file_object(ws, upload))
+    # Slack shares the files as one message in each channel, the comment as its text.
+    for channel in shared_in:
+        ws.messages.post(
+            channel,
+            text=args.get("initial_comment") or "",
+            blocks=None,
+            thread_ts=args.get("thread_ts") or None,
+            extra={"files": shared, "upload": True},
+        )
     return {"files": shared}
 
 
@@ -361,6 +372,8 @@ def receive_upload(ws: Workspace, file_id: str, content: bytes) -> tuple[int, st
         return 404, "file_not_found"
     if len(content) != upload.length:
         ws.report("upload", [f"{file_id}: {len(content)} bytes sent, {upload.length} declared"])
+    if upload.filename.lower().endswith(".png") and not content.startswith(PNG_SIGNATURE):
+        ws.report("upload", [f"{file_id}: {upload.filename} is not a PNG image"])
     upload.content = content
     return 200, f"OK - {len(content)}"
 

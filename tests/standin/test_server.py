@@ -317,6 +317,31 @@ def test_files_upload_v2_end_to_end(standin: SlackStandIn, slack: WebClient) -> 
     assert standin.problems == []
 
 
+def test_a_completed_upload_is_shared_as_a_message_in_its_channel(
+    standin: SlackStandIn, slack: WebClient
+) -> None:
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
+    posted = slack.chat_postMessage(channel="C1", text="Digest")
+    slack.files_upload_v2(
+        channel="C1", file=png, filename="chart.png", initial_comment="The chart", alt_txt="bars"
+    )
+    slack.files_upload_v2(channel="C1", file=png, filename="reply.png", thread_ts=posted["ts"])
+
+    top, reply = standin.messages("C1")[1:]
+    assert (top["text"], top["upload"], top["files"][0]["name"]) == ("The chart", True, "chart.png")
+    assert top["files"][0]["mimetype"] == "image/png" and "thread_ts" not in top
+    assert reply["thread_ts"] == posted["ts"] and reply["files"][0]["name"] == "reply.png"
+    assert standin.uploads[0]["alt_txt"] == "bars"
+    assert standin.problems == []
+
+
+def test_an_upload_named_png_that_is_not_a_png_is_reported(
+    standin: SlackStandIn, slack: WebClient
+) -> None:
+    slack.files_upload_v2(channel="C1", content="not an image", filename="chart.png")
+    assert standin.problems and "not a PNG" in standin.problems[0]
+
+
 # -- response_url ---------------------------------------------------------------------------------
 
 

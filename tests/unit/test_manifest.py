@@ -141,6 +141,8 @@ def test_manifest_content() -> None:
     assert BOT_SCOPES[:2] == ["commands", "chat:write"]
     # Recovery after a crash reads history where the bot posts: channels, DMs, group DMs.
     assert {"im:write", "mpim:write", "channels:history", "im:history"} <= set(BOT_SCOPES)
+    # The weekly digest's chart goes up with files_upload_v2.
+    assert "files:write" in BOT_SCOPES
 
 
 def test_manifest_base_url_is_used_without_a_double_slash() -> None:

@@ -1,0 +1,303 @@
+"""The weekly digest: build it from the database and post it once per period, chart included.
+
+Who calls what:
+- the scheduler's sweep job, under the sweep lock, calls `send_due_digest` every minute:
+  it sends the digest of the period that ended at the last scheduled time, once;
+- `handoff digest` calls `send_digest` (or `dry_run`) for the 7 days ending at --now.
+
+Exactly once: the period is claimed in the digests ledger before anything is sent, so a
+restart, a second worker or a second `handoff digest` finds the claim and sends nothing.
+Each destination (the digest channel, each manager's DM) gets one message carrying the
+period in its metadata; a sender that takes over a crashed or failed attempt first looks
+for that message and skips the destinations that already have it. The chart is uploaded
+after the message with files_upload_v2; when that fails the message is updated to carry
+the chart's figures as a table instead.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from slack_sdk.errors import SlackApiError, SlackClientError
+from sqlalchemy import func, select
+
+from bot.chart import trend_chart
+from bot.digest_view import digest_message, period_text
+from bot.outbox import Draft, Outbox, already_posted
+from bot.services import Services
+from bot.settings import Settings
+from handoff.config import Config
+from handoff.digest import Digest, Period, latest_due, week_ending
+from storage import digests, metrics
+from storage.models import HandoffRow
+
+log = logging.getLogger(__name__)
+
+EVENT_TYPE = "handoff_digest"
+CHART_COMMENT = "📈 The last 8 weeks: handoffs submitted and accepted, and the acceptance rate"
+
+
+@dataclass
+class Delivery:
+    destination: str  # the channel or manager it was meant for
+    channel: str
+    ts: str
+    chart: bool  # False: the chart failed and the message carries its figures instead
+    recovered: bool = False  # found already posted by an earlier attempt
+
+
+@dataclass
+class DigestReport:
+    period: Period
+    deliveries: list[Delivery] = field(default_factory=list)
+    skipped: str | None = None  # why nothing was sent
+    error: str | None = None  # why it stopped part-way (the next sweep retries)
+
+    def lines(self, config: Config) -> list[str]:
+        when = period_text(self.period, config.policy.zone)
+        out = []
+        for d in self.deliveries:
+            how = (
+                "found already posted"
+                if d.recovered
+                else ("chart uploaded" if d.chart else "chart failed, figures as text")
+            )
+            out.append(f"digest {when} → {d.channel} ts {d.ts} ({how})")
+        return out
+
+
+def destinations(settings: Settings, config: Config) -> list[str]:
+    """The digest channel, then each manager (a DM each) when [digest].dm_managers is on."""
+    out = [settings.digest_channel] if settings.digest_channel else []
+    if config.digest.dm_managers:
+        out += list(settings.managers)
+    return out
+
+
+def period_ending(config: Config, at: datetime) -> Period:
+    """The 7 days (of the team's calendar) ending at `at`."""
+    return week_ending(at, config.policy.zone)
+
+
+def scheduled_period(config: Config, now: datetime) -> Period:
+    """The period that ended at the last scheduled digest time at or before `now`."""
+    zone = config.policy.zone
+    return week_ending(latest_due(now, zone, config.digest), zone)
+
+
+def build(services: Services, period: Period) -> Digest:
+    with services.unit() as repo:
+        return metrics.collect(repo.session, services.config, period)
+
+
+def metadata(period: Period) -> dict[str, Any]:
+    return {
+        "event_type": EVENT_TYPE,
+        "event_payload": {
+            "period_start": period.start.isoformat(),
+            "period_end": period.end.isoformat(),
+        },
+    }
+
+
+def send_due_digest(
+    services: Services, *, now: datetime, outbox: Outbox | None = None
+) -> DigestReport | None:
+    """Send the latest period's digest if it is due and not sent (called every sweep).
+
+    Runs missed while the bot was down coalesce: only the latest period is sent, late.
+    """
+    if not destinations(services.settings, services.config):
+        return None
+    period = scheduled_period(services.config, now)
+    with services.unit() as repo:
+        entry = digests.entry(repo.session, period.start)
+        first = repo.session.scalar(select(func.min(HandoffRow.submitted_at)))
+    if entry is not None and (
+        entry.sent_at is not None
+        or entry.attempts >= digests.MAX_ATTEMPTS
+        or entry.claimed_at > now - digests.CLAIM_LEASE
+    ):
+        return None  # sent, given up, or being sent: the claim would say no anyway
+    if first is None or first >= period.end:
+        return None  # the bot was not in use yet: nothing to report
+    return send_digest(services, period, now=now, outbox=outbox)
+
+
+def send_digest(
+    services: Services,
+    period: Period,
+    *,
+    now: datetime | None = None,
+    outbox: Outbox | None = None,
+) -> DigestReport:
+    now = now or services.now()
+    report = DigestReport(period)
+    targets = destinations(services.settings, services.config)
+    if not targets:
+        report.skipped = (
+            "no destination: set HANDOFF_DIGEST_CHANNEL, or HANDOFF_MANAGERS with "
+            "[digest] dm_managers = true"
+        )
+        return report
+    with services.unit() as repo:
+        claim = digests.claim(repo.session, start=period.start, end=period.end, now=now)
+        entry = digests.entry(repo.session, period.start) if claim is None else None
+    if claim is None:
+        report.skipped = _why_not(entry)
+        return report
+    outbox = outbox or Outbox.for_services(services)
+    try:
+        _deliver(services, outbox, period, claim, targets, report)
+    except Exception as exc:  # release the claim whatever broke; the next sweep retries
+        error = _error_text(exc)
+        log.exception("digest %s: stopped (%s); the next sweep retries", period.start, error)
+        report.error = error
+        with services.unit() as repo:
+            digests.release(repo.session, claim.id, error=error, now=now)
+        return report
+    first = report.deliveries[0] if report.deliveries else None
+    with services.unit() as repo:
+        digests.mark_sent(
+            repo.session,
+            claim.id,
+            channel=first.channel if first else None,
+            ts=first.ts if first else None,
+            now=services.now(),
+        )
+    return report
+
+
+def _deliver(
+    services: Services,
+    outbox: Outbox,
+    period: Period,
+    claim: digests.DigestClaim,
+    targets: list[str],
+    report: DigestReport,
+) -> None:
+    config = services.config
+    digest = build(services, period)
+    links = _permalinks(outbox, digest)
+    message = digest_message(digest, config, links=links)
+    fallback = digest_message(digest, config, links=links, chart_failed=True)
+    meta = metadata(period)
+    chart = _Chart(digest, config)
+    for target in targets:
+        channel = target if target[0] in "CGD" else outbox.dm_channel([target])
+        if claim.attempts > 1:
+            found = already_posted(outbox, Draft(channel, message), meta)
+            if found is not None:
+                report.deliveries.append(Delivery(target, channel, found, True, recovered=True))
+                continue
+        channel, ts = _post(outbox, channel, message, meta)
+        png = chart.png()
+        uploaded = png is not None and _upload(outbox, channel, png, period, config)
+        if not uploaded:
+            _update(outbox, channel, ts, fallback)
+        report.deliveries.append(Delivery(target, channel, ts, uploaded))
+
+
+class _Chart:
+    """The PNG, drawn once for all destinations; None when drawing failed."""
+
+    def __init__(self, digest: Digest, config: Config) -> None:
+        self.digest, self.config = digest, config
+        self._png: bytes | None = None
+        self._broken = False
+
+    def png(self) -> bytes | None:
+        if self._png is None and not self._broken:
+            try:
+                self._png = trend_chart(self.digest.trend, self.config.policy.zone)
+            except Exception:
+                log.exception("digest: could not draw the chart; sending figures as text")
+                self._broken = True
+        return self._png
+
+
+def _post(
+    outbox: Outbox, channel: str, message: dict[str, Any], meta: dict[str, Any]
+) -> tuple[str, str]:
+    reply = outbox.pacer.call(
+        lambda: outbox.client.chat_postMessage(
+            channel=channel, metadata=meta, unfurl_links=False, unfurl_media=False, **message
+        ),
+        channel=channel,
+    )
+    return str(reply["channel"]), str(reply["ts"])
+
+
+def _update(outbox: Outbox, channel: str, ts: str, message: dict[str, Any]) -> None:
+    outbox.pacer.call(
+        lambda: outbox.client.chat_update(channel=channel, ts=ts, **message), channel=channel
+    )
+
+
+def _upload(outbox: Outbox, channel: str, png: bytes, period: Period, config: Config) -> bool:
+    day = period.end.astimezone(config.policy.zone).date().isoformat()
+    try:
+        outbox.pacer.call(
+            lambda: outbox.client.files_upload_v2(
+                channel=channel,
+                file=png,
+                filename=f"handoff-digest-{day}.png",
+                title=f"Handoffs, the 8 weeks to {day}",
+                alt_txt="Bar chart of handoffs submitted and accepted per week for the last 8 "
+                "weeks, with the acceptance rate as a line",
+                initial_comment=CHART_COMMENT,
+            ),
+            channel=channel,
+        )
+    except (SlackClientError, OSError) as exc:
+        log.warning(
+            "digest: chart upload to %s failed (%s); sending figures as text",
+            channel,
+            _error_text(exc),
+        )
+        return False
+    return True
+
+
+def _permalinks(outbox: Outbox, digest: Digest) -> dict[int, str]:
+    links = {}
+    for brief in digest.headline.stale:
+        if not (brief.channel and brief.ts):
+            continue
+        ch, ts = brief.channel, brief.ts
+        try:
+            reply = outbox.call(
+                lambda c, ch=ch, ts=ts: c.chat_getPermalink(channel=ch, message_ts=ts)
+            )
+        except SlackApiError as exc:
+            log.info("no permalink for brief #%s (%s)", brief.id, exc.response.get("error"))
+            continue
+        links[brief.id] = str(reply.get("permalink") or "")
+    return links
+
+
+def _why_not(entry: digests.LedgerEntry | None) -> str:
+    if entry is None:
+        return "another process is sending it"
+    if entry.sent_at is not None:
+        where = f" to {entry.channel} (ts {entry.ts})" if entry.channel else ""
+        return f"already sent at {entry.sent_at.isoformat(timespec='seconds')}{where}"
+    if entry.attempts >= digests.MAX_ATTEMPTS:
+        return f"given up after {entry.attempts} attempts (last error: {entry.last_error})"
+    return "another process is sending it"
+
+
+def _error_text(exc: BaseException) -> str:
+    if isinstance(exc, SlackApiError):
+        return str(exc.response.get("error") or exc.response.status_code)
+    return f"{type(exc).__name__}: {exc}"[:200]
+
+
+def dry_run(services: Services, period: Period) -> tuple[dict[str, Any], bytes, Digest]:
+    """The message and chart that would be sent, without Slack or the ledger."""
+    digest = build(services, period)
+    message = digest_message(digest, services.config)
+    return message, trend_chart(digest.trend, services.config.policy.zone), digest
