@@ -72,6 +72,7 @@ def test_one_handoff_is_chased_across_christmas_and_the_weekend_once_each(chasin
     chasing.harness.wait_until(lambda: standin.dms(SDR))
     assert f"<@{MGR}> assigned your handoff" in standin.dms(SDR)[0]["text"]
     assert "Assigned" in brief_text(chasing.harness.brief(brief["ts"]))
+    chasing.settled()
 
     # Outcome: meeting Tuesday 15:00 + 2 hours grace is closing time, so Wednesday 09:00.
     assert chasing.sweep(ny(2026, 12, 29, 17, 0)).sent == []
@@ -139,7 +140,7 @@ def test_rescheduled_meeting_is_asked_about_after_the_new_date(chasing):
     question = chasing.standin.dms(AE)[-1]
     chasing.set_now(ny(2026, 12, 30, 9, 30))
     _click(chasing, AE, chasing.standin.dm_channel(AE), question, Action.OUTCOME_RESCHEDULED)
-    chasing.standin.wait_for("views.open")
+    chasing.standin.wait_for("views.open", 2)  # the wizard, then this
     modal = chasing.harness.latest_view()
     past = chasing.harness.slack.submit_view(
         AE, modal["id"], {f"{Block.RESCHEDULE_TO}.answer": ny(2026, 12, 1, 9, 0)}
