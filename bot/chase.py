@@ -13,9 +13,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from bot import followups
+from bot import disputes, followups
 from bot.delivery import BRIEF, DECISION_DM, notify_sdr, sync_brief
-from bot.outbox import Draft, Outbox, Sent, send_once
+from bot.outbox import Draft, Outbox, Sent, permalink, send_once
 from bot.render import user
 from bot.services import Services
 from bot.views import business_span, escalation_message, outcome_question, reminder_message
@@ -71,6 +71,10 @@ def _deliver(services: Services, outbox: Outbox, report: SweepReport) -> None:
     for claim in unsent:
         if claim.kind == DECISION_DM:
             notify_sdr(services, claim.handoff_id)
+        elif claim.kind in disputes.KINDS:
+            sent = disputes.resend(services, outbox, claim)
+            if sent:
+                report.sent.append(sent)
         elif claim.kind != BRIEF:
             sent = followups.resend(services, outbox, claim)
             if sent:
@@ -132,7 +136,7 @@ def _send(
 
         def draft() -> Draft:
             channel = outbox.dm_channel(managers)
-            link = _permalink(outbox, handoff)
+            link = permalink(outbox, handoff.brief_channel, handoff.brief_ts)
             content = escalation_message(handoff, config, link=link, waited=waited)
             return Draft(channel, content)
 
@@ -154,11 +158,3 @@ def _send(
         draft=draft,
         now=now,
     )
-
-
-def _permalink(outbox: Outbox, handoff: Handoff) -> str:
-    if not (handoff.brief_channel and handoff.brief_ts):
-        return ""
-    channel, ts = handoff.brief_channel, handoff.brief_ts
-    reply = outbox.call(lambda c: c.chat_getPermalink(channel=channel, message_ts=ts))
-    return str(reply.get("permalink") or "")

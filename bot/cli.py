@@ -72,6 +72,23 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--chart", metavar="FILE", help="also write the chart (PNG) to FILE")
     p.set_defaults(run=_digest)
 
+    p = sub.add_parser(
+        "export", help="write every handoff (answers, scores, decision, outcome) as CSV or JSONL"
+    )
+    p.add_argument(
+        "--since",
+        type=_since,
+        help="handoffs submitted from this date (YYYY-MM-DD, UTC) or ISO 8601 instant",
+    )
+    p.add_argument(
+        "--until",
+        type=_until,
+        help="…up to and including this date (YYYY-MM-DD, UTC), or before this ISO 8601 instant",
+    )
+    p.add_argument("--format", choices=("csv", "jsonl"), default="csv", help="default: csv")
+    p.add_argument("--output", "-o", help="file to write (default: standard output)")
+    p.set_defaults(run=_export)
+
     p = sub.add_parser("db", help="database maintenance")
     dbsub = p.add_subparsers(required=True, metavar="ACTION")
     dbsub.add_parser("upgrade", help="apply migrations").set_defaults(run=_db_upgrade)
@@ -131,6 +148,55 @@ def _instant(text: str) -> datetime:
     if at.tzinfo is None:
         raise argparse.ArgumentTypeError(f"give a zone, e.g. {text}Z or {text}-05:00")
     return at.astimezone(UTC)
+
+
+def _date_or_instant(text: str, *, end_of_day: bool) -> datetime:
+    """A bare date is a whole UTC day: its start, or (for --until) the start of the next."""
+    from datetime import date, timedelta
+
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        return _instant(text)
+    start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    return start + timedelta(days=1) if end_of_day else start
+
+
+def _since(text: str) -> datetime:
+    return _date_or_instant(text, end_of_day=False)
+
+
+def _until(text: str) -> datetime:
+    return _date_or_instant(text, end_of_day=True)
+
+
+def _export(args: argparse.Namespace, settings: Settings) -> int:
+    import os
+
+    from storage.export import export_handoffs
+
+    if args.since and args.until and args.since >= args.until:
+        print("handoff export: --since must be before --until", file=sys.stderr)
+        return 2
+    options = {"fmt": args.format, "since": args.since, "until": args.until}
+    if not args.output or args.output == "-":
+        count = export_handoffs(settings.database_url, sys.stdout, **options)
+        sys.stdout.flush()
+        where = "standard output"
+    else:
+        # Written aside and renamed at the end: a failed export leaves no half file behind.
+        partial = args.output + ".part"
+        try:
+            with open(partial, "w", encoding="utf-8", newline="") as out:
+                count = export_handoffs(settings.database_url, out, **options)
+            os.replace(partial, args.output)
+        except BaseException:
+            if os.path.exists(partial):
+                os.remove(partial)
+            raise
+        where = args.output
+    print(f"handoff export: {count} handoffs as {args.format} to {where}", file=sys.stderr)
+    return 0
 
 
 def _chase(args: argparse.Namespace, settings: Settings) -> int:

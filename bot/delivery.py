@@ -127,7 +127,8 @@ def notify_sdr(services: Services, handoff_id: int) -> bool:
         )
     if claim is None:
         return True
-    message = decision_dm(handoff, services.config)
+    # A rejection carries a Dispute button when there are managers to decide it.
+    message = decision_dm(handoff, services.config, can_dispute=bool(services.settings.managers))
     try:
         reply = services.client.chat_postMessage(channel=handoff.sdr_id, **message)
     except SlackApiError as exc:

@@ -1,23 +1,114 @@
-"""The App Home tab: a New handoff button, drafts to resume, and the user's recent handoffs."""
+"""The App Home tab, one per person, rebuilt from the database each time.
+
+- Everyone: a New handoff button; an SDR's unfinished drafts and their handoffs (status,
+  score, outcome, dispute).
+- An AE: the briefs waiting for an AE, with Accept and Reject right there, and their accepted
+  meetings whose outcome is not logged yet (with the outcome buttons once the meeting time
+  has passed).
+- A manager: `manager_blocks`, the seam for the managers' section.
+
+Who is an AE: the people in HANDOFF_AES when it is set. Without it, anyone who has ever
+accepted, rejected or been given a meeting, and anyone who has never booked one (a new AE
+sees the queue on their first visit); an SDR who only books does not.
+
+Home is published on `app_home_opened` and again, after the database commit, for the people a
+change concerns (`refresh_homes`). Publishing never fails the click that caused it.
+"""
 
 from __future__ import annotations
 
 import logging
-
-from slack_sdk.errors import SlackApiError
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from bot.services import Services
-from bot.views import home_view
+from bot.views import (
+    DUE_SHOWN,
+    HANDOFFS_SHOWN,
+    PENDING_SHOWN,
+    UPCOMING_SHOWN,
+    AeHome,
+    home_view,
+)
+from handoff.model import Handoff
 from storage import drafts
+from storage.repository import SqlHandoffRepository
 
 log = logging.getLogger(__name__)
 
 
-def publish_home(services: Services, team_id: str, user_id: str) -> None:
-    """Re-render Home from the database; a failure only leaves an older Home on screen."""
+@dataclass(frozen=True)
+class Viewer:
+    team_id: str
+    user_id: str
+    now: datetime
+    is_ae: bool
+    is_manager: bool
+
+
+def manager_blocks(services: Services, repo: SqlHandoffRepository, viewer: Viewer) -> list[dict]:
+    """The managers' section of Home: ready Block Kit blocks, at most views.MANAGER_BLOCKS.
+
+    Called only for people in HANDOFF_MANAGERS, inside the same read transaction as the rest
+    of Home. Nothing yet: the weekly digest's headline numbers and stale list go here.
+    """
+    return []
+
+
+def publish_home(services: Services, team_id: str, user_id: str, *, notice: str = "") -> None:
+    """Re-render Home from the database and publish it. Nothing raises: a failure (Slack or
+    the database) is logged and only leaves an older Home on screen. `notice` (mrkdwn-safe)
+    is shown at the top, for a click Home could answer no other way."""
+    try:
+        view = build_home(services, team_id, user_id, notice=notice)
+        services.client.views_publish(user_id=user_id, view=view)
+    except Exception:
+        log.warning("could not publish Home for %s", user_id, exc_info=True)
+
+
+def refresh_homes(services: Services, team_id: str, users: Iterable[str | None]) -> None:
+    """Republish Home for each person concerned by a change, once each, never raising."""
+    seen: set[str] = set()
+    for user_id in users:
+        if user_id and user_id not in seen:
+            seen.add(user_id)
+            publish_home(services, team_id, user_id)
+
+
+def concerned(handoff: Handoff | None, *others: str | None) -> list[str | None]:
+    """Whose Home shows this handoff: the booker, the AE who decided, the AE who owns the
+    meeting, whoever resolved its dispute, and `others` (usually the person who clicked)."""
+    if handoff is None:
+        return list(others)
+    return [
+        handoff.sdr_id,
+        handoff.decided_by,
+        handoff.ae_id,
+        handoff.dispute_resolved_by,
+        *others,
+    ]
+
+
+def refresh_for(services: Services, handoff_id: int, *others: str | None) -> None:
+    """`refresh_homes` for everyone `concerned` by this handoff as it is now."""
+    try:
+        with services.unit() as repo:
+            handoff = repo.get(handoff_id)
+    except Exception:
+        log.warning("could not read handoff %s to refresh Home", handoff_id, exc_info=True)
+        return
+    team_id = handoff.team_id if handoff else ""
+    refresh_homes(services, team_id, concerned(handoff, *others))
+
+
+def build_home(services: Services, team_id: str, user_id: str, *, notice: str = "") -> dict:
     now = services.now()
+    settings = services.settings
     with services.unit() as repo:
-        recent = repo.recent_for_user(team_id, user_id)
+        recent = repo.recent_for_user(team_id, user_id, limit=HANDOFFS_SHOWN)
+        total = repo.count_for_user(team_id, user_id) if len(recent) >= HANDOFFS_SHOWN else None
         unfinished = [
             {
                 "id": d.id,
@@ -28,9 +119,53 @@ def publish_home(services: Services, team_id: str, user_id: str) -> None:
             }
             for d in drafts.open_for(repo.session, team_id, user_id, now)
         ]
-    try:
-        services.client.views_publish(
-            user_id=user_id, view=home_view(recent, unfinished, services.config)
+        viewer = Viewer(
+            team_id=team_id,
+            user_id=user_id,
+            now=now,
+            is_ae=_is_ae(repo, settings.aes, team_id, user_id, booked=bool(recent)),
+            is_manager=user_id in settings.managers,
         )
-    except SlackApiError:
-        log.warning("could not publish Home for %s", user_id, exc_info=True)
+        ae = _ae_home(repo, viewer, settings.ae_channel) if viewer.is_ae else None
+        manager: list[dict[str, Any]] = (
+            manager_blocks(services, repo, viewer) if viewer.is_manager else []
+        )
+    return home_view(
+        recent,
+        unfinished,
+        services.config,
+        handoffs_total=total,
+        ae=ae,
+        viewer=user_id,
+        notice=notice,
+        manager=manager,
+        # An AE who never booked a meeting is not told they have not booked one.
+        show_handoffs=not viewer.is_ae,
+    )
+
+
+def _is_ae(
+    repo: SqlHandoffRepository, aes: tuple[str, ...], team_id: str, user_id: str, *, booked: bool
+) -> bool:
+    if aes:
+        return user_id in aes
+    return not booked or repo.has_decided(team_id, user_id)
+
+
+def _ae_home(repo: SqlHandoffRepository, viewer: Viewer, channel: str | None) -> AeHome:
+    pending, pending_total = repo.waiting_for_ae(viewer.team_id, viewer.user_id, PENDING_SHOWN)
+    due, due_total = repo.owned_open_meetings(
+        viewer.team_id, viewer.user_id, DUE_SHOWN, now=viewer.now, due=True
+    )
+    upcoming, upcoming_total = repo.owned_open_meetings(
+        viewer.team_id, viewer.user_id, UPCOMING_SHOWN, now=viewer.now, due=False
+    )
+    return AeHome(
+        pending=pending,
+        pending_total=pending_total,
+        due=due,
+        due_total=due_total,
+        upcoming=upcoming,
+        upcoming_total=upcoming_total,
+        channel=channel,
+    )

@@ -14,6 +14,8 @@ class Callback(StrEnum):
     WITHDRAW = "handoff_withdraw_confirm"
     REASSIGN = "handoff_reassign"
     RESCHEDULE = "handoff_reschedule"
+    DISPUTE = "handoff_dispute_case"
+    OVERTURN = "handoff_overturn_pick_ae"
 
 
 class Action(StrEnum):
@@ -34,6 +36,10 @@ class Action(StrEnum):
     OUTCOME_NO_FIT = "handoff_outcome_held_no_fit"
     OUTCOME_NO_SHOW = "handoff_outcome_no_show"
     OUTCOME_RESCHEDULED = "handoff_outcome_rescheduled"
+    # The SDR's rejection DM, then the managers' DM about the dispute.
+    DISPUTE = "handoff_dispute_open"
+    DISPUTE_UPHOLD = "handoff_dispute_uphold"
+    DISPUTE_OVERTURN = "handoff_dispute_overturn"
     # Every input element answers under this id; its block_id says which field.
     ANSWER = "answer"
 
@@ -52,3 +58,10 @@ class Block(StrEnum):
     OUTCOME_ACTIONS = "outcome_actions"
     REASSIGN_TO = "reassign_to"
     RESCHEDULE_TO = "reschedule_to"
+    DECISION_ACTIONS = "decision_actions"
+    DISPUTE_CASE = "dispute_case"
+    DISPUTE_ACTIONS = "dispute_actions"
+    OVERTURN_TO = "overturn_to"
+    # Home repeats a block per handoff, so these are prefixes: "home_pending_12".
+    HOME_PENDING = "home_pending_"
+    HOME_OUTCOME = "home_outcome_"

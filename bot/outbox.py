@@ -123,6 +123,19 @@ class Outbox:
         return str(reply["channel"]["id"])
 
 
+def permalink(outbox: Outbox, channel: str | None, ts: str | None) -> str:
+    """A link to a message, or "" when there is none or Slack will not say: a message
+    that links to the brief goes out without the link rather than not at all."""
+    if not (channel and ts):
+        return ""
+    try:
+        reply = outbox.call(lambda c: c.chat_getPermalink(channel=channel, message_ts=ts))
+    except SlackApiError as exc:
+        log.warning("no permalink for %s %s (%s)", channel, ts, exc.response.get("error"))
+        return ""
+    return str(reply.get("permalink") or "")
+
+
 @dataclass(frozen=True)
 class Draft:
     """A message to post: `channel` is a conversation id; `thread_ts` makes it a reply."""

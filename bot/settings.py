@@ -37,6 +37,8 @@ class Settings:
     managers: tuple[str, ...]
     config_path: str | None
     config: Config = field(repr=False)
+    # Who sees "Briefs waiting for an AE" on Home; empty: guessed (see bot/home.py).
+    aes: tuple[str, ...] = ()
 
     @property
     def has_slack(self) -> bool:
@@ -105,6 +107,13 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
             f"which Slack allows for at most {MAX_MANAGERS}"
         )
 
+    aes = tuple(a.strip() for a in (get("HANDOFF_AES") or "").split(",") if a.strip())
+    for ae in aes:
+        if not _USER_ID.match(ae):
+            raise SettingsError(
+                f"HANDOFF_AES must be comma-separated user IDs like U012AB3CD, got {ae!r}"
+            )
+
     config_path = get("HANDOFF_CONFIG")
     try:
         config = load_config(config_path)
@@ -123,6 +132,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
         managers=managers,
         config_path=config_path,
         config=config,
+        aes=aes,
     )
 
 

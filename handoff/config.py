@@ -33,7 +33,32 @@ class ConfigError(ValueError):
     """A configuration file is unreadable or says something impossible."""
 
 
-__all__ = ["Choice", "Config", "ConfigError", "load_config"]
+__all__ = ["Choice", "Config", "ConfigError", "DisputeRules", "load_config"]
+
+MAX_DISPUTE_WINDOW_DAYS = 365
+
+
+@dataclass(frozen=True)
+class DisputeRules:
+    """`[disputes]`: how long after a rejection the SDR may still dispute it."""
+
+    window_days: int = 30  # calendar days from the rejection; 0: no limit
+
+    @classmethod
+    def parse(cls, table: object, source: str) -> DisputeRules:
+        if not isinstance(table, dict):
+            raise ConfigError(f"{source}: [disputes] must be a table")
+        unknown = sorted(set(table) - {"window_days"})
+        if unknown:
+            raise ConfigError(f"{source}: disputes.{unknown[0]} is not a known setting")
+        days = table.get("window_days", cls.window_days)
+        if isinstance(days, bool) or not isinstance(days, int):
+            raise ConfigError(f"{source}: disputes.window_days must be a whole number of days")
+        if not 0 <= days <= MAX_DISPUTE_WINDOW_DAYS:
+            raise ConfigError(
+                f"{source}: disputes.window_days must be 0 (no limit) to {MAX_DISPUTE_WINDOW_DAYS}"
+            )
+        return cls(window_days=days)
 
 
 @dataclass(frozen=True)
@@ -42,6 +67,7 @@ class Config:
     choices: dict[str, tuple[Choice, ...]]
     policy: Policy = field(default=DEFAULT_POLICY)
     digest: DigestPolicy = field(default=DEFAULT_DIGEST)
+    disputes: DisputeRules = field(default_factory=DisputeRules)
 
     @property
     def rubric_version(self) -> str:
@@ -142,4 +168,5 @@ def _build(data: dict[str, Any], source: str) -> Config:
         choices=choices,
         policy=Policy.parse(data.get("chasing", {}), source),
         digest=DigestPolicy.parse(data.get("digest", {}), source),
+        disputes=DisputeRules.parse(data.get("disputes", {}), source),
     )

@@ -16,6 +16,14 @@ class Status(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+class DisputeStatus(StrEnum):
+    """A rejection the SDR contested: open until a manager upholds or overturns it."""
+
+    OPEN = "open"
+    UPHELD = "upheld"
+    OVERTURNED = "overturned"
+
+
 OPEN_STATUSES = (Status.SUBMITTED, Status.PENDING)
 DECIDED_STATUSES = (Status.ACCEPTED, Status.REJECTED, Status.WITHDRAWN)
 

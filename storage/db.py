@@ -20,15 +20,24 @@ def normalize_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, *, read_only: bool = False, **kwargs: Any) -> Engine:
+    """The engine for `url`. `read_only` is for long reads (the export): one consistent
+    snapshot that never blocks the bot's writes (a deferred BEGIN on SQLite in WAL mode,
+    REPEATABLE READ READ ONLY on PostgreSQL)."""
     url = normalize_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(
             url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs
         )
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin_immediate)
+        event.listen(
+            engine, "begin", _sqlite_begin_deferred if read_only else _sqlite_begin_immediate
+        )
         return engine
+    if read_only:
+        kwargs.setdefault(
+            "execution_options", {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+        )
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
@@ -47,6 +56,12 @@ def _sqlite_begin_immediate(conn: Any) -> None:
     # Take the write lock at BEGIN: a read-then-write transaction can then not
     # fail half-way with "database is locked" when another writer got there first.
     conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _sqlite_begin_deferred(conn: Any) -> None:
+    # A reader: its snapshot starts at the first read and lasts until the end, while WAL
+    # lets writers carry on meanwhile.
+    conn.exec_driver_sql("BEGIN")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from handoff.model import (
@@ -188,6 +188,111 @@ class SqlHandoffRepository:
             .execution_options(synchronize_session=False)
         )
         return result.rowcount == 1  # type: ignore[attr-defined]
+
+    def set_dispute(
+        self,
+        handoff_id: int,
+        *,
+        expect: str | None,
+        to_status: Status,
+        changes: dict[str, object],
+    ) -> bool:
+        """Compare-and-set on a rejected handoff whose dispute is in state `expect`
+        (None: never disputed): a second dispute or a second verdict changes nothing."""
+        dispute = (
+            HandoffRow.dispute_status.is_(None)
+            if expect is None
+            else HandoffRow.dispute_status == expect
+        )
+        result = self.session.execute(
+            update(HandoffRow)
+            .where(
+                HandoffRow.id == handoff_id,
+                HandoffRow.status == Status.REJECTED.value,
+                dispute,
+            )
+            .values(
+                {
+                    "status": to_status.value,
+                    **changes,
+                    "brief_version": HandoffRow.brief_version + 1,
+                }
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined]
+
+    # -- App Home ---------------------------------------------------------------------------------
+
+    def count_for_user(self, team_id: str, user_id: str) -> int:
+        return int(
+            self.session.scalar(
+                select(func.count())
+                .select_from(HandoffRow)
+                .where(HandoffRow.team_id == team_id, HandoffRow.sdr_id == user_id)
+            )
+            or 0
+        )
+
+    def waiting_for_ae(self, team_id: str, viewer: str, limit: int) -> tuple[list[Handoff], int]:
+        """Posted briefs nobody decided yet that `viewer` did not book, soonest meeting
+        first, and how many there are in all."""
+        where = (
+            HandoffRow.status == Status.PENDING.value,
+            HandoffRow.team_id == team_id,
+            HandoffRow.sdr_id != viewer,
+        )
+        rows = self.session.scalars(
+            select(HandoffRow)
+            .where(*where)
+            .order_by(HandoffRow.meeting_at, HandoffRow.id)
+            .limit(limit)
+        )
+        total = self.session.scalar(select(func.count()).select_from(HandoffRow).where(*where))
+        return [to_handoff(r) for r in rows], int(total or 0)
+
+    def owned_open_meetings(
+        self, team_id: str, ae_id: str, limit: int, *, now: datetime, due: bool
+    ) -> tuple[list[Handoff], int]:
+        """Accepted meetings `ae_id` owns whose outcome is not logged yet (unknown, or
+        rescheduled): those held by `now` when `due`, else those still to come; soonest
+        first, and how many there are in all."""
+        meeting = func.coalesce(HandoffRow.rescheduled_to, HandoffRow.meeting_at)
+        owner = or_(
+            HandoffRow.reassigned_ae_id == ae_id,
+            and_(HandoffRow.reassigned_ae_id.is_(None), HandoffRow.decided_by == ae_id),
+        )
+        where = (
+            HandoffRow.status == Status.ACCEPTED.value,
+            HandoffRow.team_id == team_id,
+            or_(
+                HandoffRow.outcome.is_(None),
+                HandoffRow.outcome == MeetingOutcome.RESCHEDULED.value,
+            ),
+            owner,
+            meeting <= now if due else meeting > now,
+        )
+        rows = self.session.scalars(
+            select(HandoffRow).where(*where).order_by(meeting, HandoffRow.id).limit(limit)
+        )
+        total = self.session.scalar(select(func.count()).select_from(HandoffRow).where(*where))
+        return [to_handoff(r) for r in rows], int(total or 0)
+
+    def has_decided(self, team_id: str, user_id: str) -> bool:
+        """Whether `user_id` ever accepted or rejected a handoff or was given a meeting."""
+        return bool(
+            self.session.scalar(
+                select(
+                    exists().where(
+                        HandoffRow.team_id == team_id,
+                        HandoffRow.status.in_([Status.ACCEPTED.value, Status.REJECTED.value]),
+                        or_(
+                            HandoffRow.decided_by == user_id, HandoffRow.reassigned_ae_id == user_id
+                        ),
+                    )
+                )
+            )
+        )
 
     def chase_candidates(self, limit: int = 1000) -> list[Handoff]:
         """Handoffs a chase may be due for: undecided briefs and meetings with no outcome."""

@@ -64,6 +64,20 @@ class Chasing:
         outbox = Outbox(sweep_client(services.client), self.pacer())
         return run_sweep(services, now=at, outbox=outbox)
 
+    def settled(self) -> None:
+        """Wait until every message claimed in the ledger is recorded as sent: a listener
+        posts first and records after, and a sweep in between would take the claim over."""
+        from sqlalchemy import func, select
+
+        from storage.models import ReminderRow
+
+        def done() -> bool:
+            with self.services.unit() as repo:
+                unsent = select(func.count()).where(ReminderRow.sent_at.is_(None))
+                return repo.session.scalar(unsent) == 0
+
+        self.harness.wait_until(done)
+
     def pacer(self) -> Pacer:
         return Pacer(clock=self.time.clock, sleep=self.time.sleep)
 

@@ -72,6 +72,7 @@ def test_one_handoff_is_chased_across_christmas_and_the_weekend_once_each(chasin
     chasing.harness.wait_until(lambda: standin.dms(SDR))
     assert f"<@{MGR}> assigned your handoff" in standin.dms(SDR)[0]["text"]
     assert "Assigned" in brief_text(chasing.harness.brief(brief["ts"]))
+    chasing.settled()
 
     # Outcome: meeting Tuesday 15:00 + 2 hours grace is closing time, so Wednesday 09:00.
     assert chasing.sweep(ny(2026, 12, 29, 17, 0)).sent == []

@@ -136,6 +136,7 @@ def test_demo_walks_the_whole_loop_offline(tmp_path):
         ({"HANDOFF_AE_CHANNEL": "#sales"}, "HANDOFF_AE_CHANNEL"),
         ({"HANDOFF_MANAGERS": "U123,bob"}, "HANDOFF_MANAGERS"),
         ({"HANDOFF_MANAGERS": ",".join(f"U0M{n}X" for n in range(9))}, "HANDOFF_MANAGERS"),
+        ({"HANDOFF_AES": "U0AEBOB,@cat"}, "HANDOFF_AES"),
         ({"SLACK_BOT_TOKEN": "xoxp-user"}, "SLACK_BOT_TOKEN"),
         ({"HANDOFF_CONFIG": "missing.toml"}, "missing.toml"),
     ],

@@ -20,10 +20,18 @@ from hypothesis import strategies as st
 from bot.render import escape_mrkdwn
 from bot.slack_standin import check_blocks, check_view
 from bot.views import (
+    HOME_MAX_BLOCKS,
+    MANAGER_BLOCKS,
+    AeHome,
     brief_message,
     decision_dm,
+    dispute_message,
+    dispute_refusal_text,
+    dispute_result,
+    dispute_view,
     home_view,
     notice,
+    overturn_view,
     refusal_text,
     reject_view,
     too_late_view,
@@ -39,12 +47,13 @@ from tests.conftest import NOW, qualification
 
 SDR = "U0SDR"
 AE = "U0AE"
+MGR = "U0MGR"
 CHANNEL = "C0AE"
 MEETING_AT = NOW + timedelta(days=3)
 
 # Everything the app itself may put between < and >: dates, the known people and channel.
 LEGIT_TOKEN = re.compile(
-    rf"<!date\^\d+\^[^<>|]*\|[^<>|]*>|<@(?:{SDR}|{AE})>|<#{CHANNEL}>",
+    rf"<!date\^\d+\^[^<>|]*\|[^<>|]*>|<@(?:{SDR}|{AE}|{MGR})>|<#{CHANNEL}>",
 )
 # An & that does not start one of the three entities Slack knows is raw or a cut entity.
 BAD_AMPERSAND = re.compile(r"&(?!amp;|lt;|gt;)")
@@ -99,12 +108,19 @@ BRIEF_CASES = [
     pytest.param(Status.REJECTED, None, id="rejected-no-comment"),
     pytest.param(Status.REJECTED, "comment", id="rejected-with-comment"),
     pytest.param(Status.WITHDRAWN, None, id="withdrawn"),
+    pytest.param(Status.REJECTED, "open", id="rejected-disputed"),
+    pytest.param(Status.REJECTED, "upheld", id="rejected-upheld"),
+    pytest.param(Status.ACCEPTED, "overturned", id="overturned"),
 ]
 DM_CASES = [
     pytest.param(Status.ACCEPTED, None, id="accepted"),
     pytest.param(Status.REJECTED, None, id="rejected-no-comment"),
     pytest.param(Status.REJECTED, "comment", id="rejected-with-comment"),
+    pytest.param(Status.REJECTED, "open", id="rejected-disputed"),
+    pytest.param(Status.REJECTED, "upheld", id="rejected-upheld"),
+    pytest.param(Status.ACCEPTED, "overturned", id="overturned"),
 ]
+DISPUTES = ("open", "upheld", "overturned")
 
 
 # --- building handoffs ------------------------------------------------------------------------
@@ -117,6 +133,7 @@ def make_handoff(
     comment: str | None = None,
     stakeholders: int = 3,
     handoff_id: int = 42,
+    dispute: str | None = None,
     **fields: str,
 ) -> Handoff:
     """A handoff with `text` in every user-typed field (override single fields by name)."""
@@ -144,8 +161,14 @@ def make_handoff(
         decided = {"decided_by": AE, "decided_at": NOW}
     elif status is Status.WITHDRAWN:
         decided = {"decided_by": SDR, "decided_at": NOW}
-    if status is Status.REJECTED:
+    if status is Status.REJECTED or dispute == "overturned":
         decided.update(rejection_reason="bad_fit", rejection_comment=comment)
+    if dispute is not None:
+        decided.update(dispute_status=dispute, dispute_case=text, disputed_at=NOW)
+    if dispute in ("upheld", "overturned"):
+        decided.update(dispute_resolved_by=MGR, dispute_resolved_at=NOW)
+    if dispute == "overturned":
+        decided.update(reassigned_ae_id=AE, reassigned_by=MGR, reassigned_at=NOW)
     posted = status is not Status.SUBMITTED
     return Handoff(
         id=handoff_id,
@@ -256,11 +279,25 @@ def assert_brief(message: dict[str, Any], h: Handoff) -> None:
 def test_brief_is_valid_and_inert(
     config: Config, text: str, status: Status, comment: str | None
 ) -> None:
-    h = make_handoff(text, status, comment=text if comment else None)
+    h = _case(text, status, comment)
     message = brief_message(h, config)
     assert_brief(message, h)
     buttons = [b for b in message["blocks"] if b["type"] == "actions"]
     assert bool(buttons) == (status in (Status.SUBMITTED, Status.PENDING))
+    shown = "\n".join(sections(message["blocks"]))
+    if comment in DISPUTES:
+        expected = {
+            "open": "⚖️ *Disputed* by",
+            "upheld": "⚖️ *Rejection upheld* by",
+            "overturned": "⚖️ *Rejection overturned* by",
+        }
+        assert expected[comment] in shown
+
+
+def _case(text: str, status: Status, comment: str | None) -> Handoff:
+    """A case of BRIEF_CASES or DM_CASES: `comment` is "comment", a dispute state or None."""
+    dispute = comment if comment in DISPUTES else None
+    return make_handoff(text, status, comment=text if comment else None, dispute=dispute)
 
 
 @pytest.mark.parametrize("text", HOSTILE.values(), ids=HOSTILE.keys())
@@ -325,11 +362,15 @@ def test_brief_rejection_comment_with_many_lines_is_valid(config: Config) -> Non
 def test_decision_dm_is_valid_and_inert(
     config: Config, text: str, status: Status, comment: str | None
 ) -> None:
-    h = make_handoff(text, status, comment=text if comment else None)
-    message = decision_dm(h, config)
-    assert_valid_message(message)
-    assert_safe_mrkdwn(message_mrkdwn(message))
-    assert message["text"].startswith("✅ " if status is Status.ACCEPTED else "❌ ")
+    h = _case(text, status, comment)
+    for can_dispute in (False, True):
+        message = decision_dm(h, config, can_dispute=can_dispute)
+        assert_valid_message(message)
+        assert_safe_mrkdwn(message_mrkdwn(message))
+        offered = "handoff_dispute_open" in str(message["blocks"])
+        assert offered == (can_dispute and status is Status.REJECTED and comment not in DISPUTES)
+    first = "⚖️ " if comment == "overturned" else "✅ " if status is Status.ACCEPTED else "❌ "
+    assert message["text"].startswith(first)
 
 
 def test_decision_dm_comment_with_many_lines_is_valid(config: Config) -> None:
@@ -419,11 +460,78 @@ def test_home_view_with_hostile_handoffs_is_valid_and_inert(config: Config) -> N
         {"id": i, "mode": "new", "step": 2, "answers": {"company": t}, "updated_at": NOW}
         for i, t in enumerate(list(HOSTILE.values())[:10])
     ]
-    view = home_view(handoffs, drafts, config)
+    view = home_view(handoffs, drafts, config, handoffs_total=len(handoffs))
     assert check_view(view) == []
     texts = list(text_objects(view["blocks"], "mrkdwn"))
     assert_safe_mrkdwn(texts)
-    assert sum(t.startswith("*") and "  ·  <!date^" in t for t in texts) == len(handoffs)
+    assert sum(t.startswith("*") and "  ·  <!date^" in t for t in texts) == 10
+    assert f"+{len(handoffs) - 10} older handoffs not shown." in texts
+    assert "+5 older drafts; resume or discard these first." in texts
+
+
+def _ae_home(texts: list[str], n: int) -> AeHome:
+    """An AE with `n` of everything, each carrying hostile text."""
+
+    def some(status: Status, dispute: str | None = None) -> list[Handoff]:
+        return [
+            make_handoff(texts[i % len(texts)], status, handoff_id=i + 1, dispute=dispute)
+            for i in range(n)
+        ]
+
+    overturned = some(Status.ACCEPTED, "overturned")
+    return AeHome(
+        pending=some(Status.PENDING),
+        pending_total=n + 40,
+        due=overturned,
+        due_total=n + 3,
+        upcoming=some(Status.ACCEPTED),
+        upcoming_total=n + 7,
+        channel=CHANNEL,
+    )
+
+
+@pytest.mark.parametrize("text", HOSTILE.values(), ids=HOSTILE.keys())
+def test_home_view_for_an_ae_is_valid_and_inert(config: Config, text: str) -> None:
+    view = home_view(
+        [make_handoff(text, Status.REJECTED, dispute="open")],
+        [],
+        config,
+        ae=_ae_home([text], 2),
+        viewer=AE,
+        notice=escape_mrkdwn(text[:500]),
+    )
+    assert check_view(view) == []
+    assert_safe_mrkdwn(list(text_objects(view["blocks"], "mrkdwn")))
+    ids_ = [b.get("block_id", "") for b in view["blocks"]]
+    assert ids_.count("home_pending_1") == ids_.count("home_outcome_2") == 1
+
+
+def test_the_fullest_home_stays_inside_slacks_block_limit(config: Config) -> None:
+    """Everything at once, every list longer than shown, and a managers' section that
+    tries to take more than its share: still one valid view of at most 100 blocks."""
+    texts = list(HOSTILE.values())
+    handoffs = [make_handoff(t, Status.PENDING, handoff_id=100 + i) for i, t in enumerate(texts)]
+    drafts = [
+        {"id": i, "mode": "edit", "step": 9, "answers": {"company": t}, "updated_at": NOW}
+        for i, t in enumerate(texts[:10])
+    ]
+    greedy = [{"type": "section", "text": {"type": "mrkdwn", "text": f"m{i}"}} for i in range(80)]
+    view = home_view(
+        handoffs,
+        drafts,
+        config,
+        handoffs_total=500,
+        ae=_ae_home(texts, 30),
+        viewer=AE,
+        notice="You clicked something stale.",
+        manager=greedy,
+    )
+    assert check_view(view) == []
+    assert len(view["blocks"]) <= HOME_MAX_BLOCKS
+    managers = [b for b in view["blocks"] if b.get("text", {}).get("text", "").startswith("m")]
+    assert len(managers) == MANAGER_BLOCKS
+    # Nothing was cut by the safety net: the last block is the "older handoffs" count.
+    assert view["blocks"][-1]["elements"][0]["text"] == "+490 older handoffs not shown."
 
 
 def test_home_view_with_no_handoffs_is_valid(config: Config) -> None:
@@ -538,7 +646,10 @@ PROPERTY_SETTINGS = settings(
 @example(text="&" * 3000, case=(Status.PENDING, None))
 def test_brief_property(config: Config, text: str, case: tuple[Status, str | None]) -> None:
     status, comment = case
-    h = make_handoff(text, status, comment=text if comment else None, stakeholders=2)
+    dispute = comment if comment in DISPUTES else None
+    h = make_handoff(
+        text, status, comment=text if comment else None, stakeholders=2, dispute=dispute
+    )
     message = brief_message(h, config)
     assert isinstance(message, dict)
     assert_safe_mrkdwn(message_mrkdwn(message))
@@ -551,8 +662,8 @@ def test_brief_property(config: Config, text: str, case: tuple[Status, str | Non
 @example(text="<" * 3000, case=(Status.REJECTED, "comment"))
 def test_decision_dm_property(config: Config, text: str, case: tuple[Status, str | None]) -> None:
     status, comment = case
-    h = make_handoff(text, status, comment=text if comment else None)
-    message = decision_dm(h, config)
+    h = _case(text, status, comment)
+    message = decision_dm(h, config, can_dispute=True)
     assert isinstance(message, dict)
     assert_safe_mrkdwn(message_mrkdwn(message))
     assert_valid_message(message)
@@ -577,3 +688,66 @@ def test_withdraw_and_person_views_are_valid_and_inert(config: Config, text: str
     for view in (withdraw_view(make_handoff(text)), person_view(7, config)):
         assert check_view(view) == []
         assert_safe_mrkdwn(list(text_objects(view["blocks"], "mrkdwn")))
+
+
+# --- disputes --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", HOSTILE.values(), ids=HOSTILE.keys())
+def test_dispute_messages_and_modals_are_valid_and_inert(config: Config, text: str) -> None:
+    disputed = make_handoff(text, Status.REJECTED, comment=text, dispute="open")
+    link = "https://x.slack.com/archives/C/p1"
+    for done in ("", "⚖️ *Upheld* by <@U0MGR>"):
+        message = dispute_message(disputed, config, link=link, done=done)
+        assert_valid_message(message)
+        assert f"<{link}|Open the brief>" in str(message["blocks"])
+        assert_safe_mrkdwn(message_mrkdwn(dispute_message(disputed, config, done=done)))
+        assert ("handoff_dispute_uphold" in str(message["blocks"])) == (not done)
+    bad_link = dispute_message(disputed, config, link="https://x|<!channel>")
+    assert "<!channel>" not in str(bad_link)
+    for status, state in ((Status.REJECTED, "upheld"), (Status.ACCEPTED, "overturned")):
+        result = dispute_result(make_handoff(text, status, comment=text, dispute=state), config)
+        assert_valid_message(result)
+        assert_safe_mrkdwn(message_mrkdwn(result))
+    for view in (
+        dispute_view(make_handoff(text, Status.REJECTED), config),
+        overturn_view(disputed),
+    ):
+        assert check_view(view) == []
+        assert_safe_mrkdwn(list(text_objects(view["blocks"], "mrkdwn")))
+
+
+def test_the_case_stays_between_the_sdr_and_the_managers(config: Config) -> None:
+    h = replace(make_handoff("Acme", Status.REJECTED, dispute="open"), dispute_case="MY-CASE")
+    assert "MY-CASE" not in str(brief_message(h, config))
+    assert "MY-CASE" in str(dispute_message(h, config))
+
+
+def test_the_managers_see_the_whole_case(config: Config) -> None:
+    case = "x" * 998 + "<>"
+    h = make_handoff("Acme", Status.REJECTED, dispute="open")
+    h = replace(h, dispute_case=case)
+    shown = section_starting(dispute_message(h, config)["blocks"], f"*<@{SDR}>'s case*")
+    assert unquote(shown.split("\n", 1)[1]) == case
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "not_booker",
+        "already_disputed",
+        "not_rejected",
+        "no_managers",
+        "too_late",
+        "not_manager",
+        "dispute_resolved",
+        "not_disputed",
+        "conflict",
+        "own_handoff",
+    ],
+)
+@pytest.mark.parametrize("by", [AE, *SHORT_HOSTILE.values()], ids=["ae", *SHORT_HOSTILE])
+def test_dispute_refusals_are_valid_and_inert(kind: str, by: str) -> None:
+    text = dispute_refusal_text(Refusal(kind, Status.REJECTED, by), viewer=SDR)
+    assert_valid_message(notice(text))
+    assert_safe_mrkdwn(message_mrkdwn(notice(text)))

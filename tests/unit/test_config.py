@@ -40,6 +40,9 @@ def test_team_file_replaces_a_list_and_keeps_the_rest(tmp_path):
         ("[rubric.luck]\nweight = 1\n", "rubric.luck"),
         ("[rubric.account_fit.checks.x]\nlabel = 'X'\ncounts = ['a']\n", "checks.x.choices"),
         ("[choices]\nregions = []\n", "choices.regions"),
+        ("[disputes]\nwindow_days = -1\n", "disputes.window_days"),
+        ("[disputes]\nwindow_days = 'a month'\n", "disputes.window_days"),
+        ("[disputes]\nwindow = 30\n", "disputes.window"),
     ],
 )
 def test_broken_file_names_the_file_and_the_key(tmp_path, text, expected):
@@ -54,3 +57,18 @@ def test_broken_file_names_the_file_and_the_key(tmp_path, text, expected):
 def test_missing_file_is_a_clear_error(tmp_path):
     with pytest.raises(ConfigError, match="cannot read"):
         load_config(tmp_path / "nope.toml")
+
+
+def test_dispute_window_defaults_to_30_days_and_0_lifts_it(tmp_path):
+    assert load_config().disputes.window_days == 30
+    path = tmp_path / "team.toml"
+    path.write_text("[disputes]\nwindow_days = 0\n")
+    assert load_config(path).disputes.window_days == 0
+
+
+def test_handoff_aes_lists_who_sees_the_ae_queue():
+    from bot.settings import load_settings
+
+    settings = load_settings({"HANDOFF_AES": " U0AEBOB, U0AECAT ,"}, dotenv=False)
+    assert settings.aes == ("U0AEBOB", "U0AECAT")
+    assert load_settings({}, dotenv=False).aes == ()

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
 from handoff import lifecycle
-from handoff.model import Handoff, Qualification, Score, Status
+from handoff.model import DisputeStatus, Handoff, Qualification, Score, Status
 from tests.conftest import NOW, qualification, scored
 
 
@@ -18,6 +18,7 @@ class FakeRepository:
         self.rows: dict[int, Handoff] = {}
         self.keys: dict[str, int] = {}
         self.events: list[tuple[int, str, str]] = []
+        self.event_data: list[dict[str, object]] = []
 
     def add(
         self,
@@ -98,6 +99,27 @@ class FakeRepository:
         self, handoff_id: int, *, actor: str, kind: str, data: dict[str, object], now: datetime
     ) -> None:
         self.events.append((handoff_id, actor, kind))
+        self.event_data.append(data)
+
+    def set_dispute(
+        self,
+        handoff_id: int,
+        *,
+        expect: str | None,
+        to_status: Status,
+        changes: dict[str, object],
+    ) -> bool:
+        row = self.rows[handoff_id]
+        if row.status != Status.REJECTED or row.dispute_status != expect:
+            return False
+        fields = {k: v for k, v in changes.items() if k in Handoff.__dataclass_fields__}
+        self.rows[handoff_id] = dataclasses.replace(
+            row,
+            status=to_status,
+            brief_version=row.brief_version + 1,
+            **fields,  # type: ignore[arg-type]
+        )
+        return True
 
 
 @pytest.fixture
@@ -236,3 +258,192 @@ def test_withdraw_closes_it_for_everyone(repo):
     assert late.refusal and late.refusal.kind == "withdrawn"
     again = lifecycle.withdraw(repo, h.id, actor="USDR", now=NOW)
     assert again.refusal and again.refusal.kind == "withdrawn"
+
+
+# -- disputes ----------------------------------------------------------------------------------
+
+MANAGERS = ("UMGR1", "UMGR2")
+WINDOW = timedelta(days=30)
+CASE = "Dana is the economic buyer; the AE missed the org chart we shared."
+
+
+def _rejected(repo: FakeRepository) -> Handoff:
+    h = _submitted(repo)
+    lifecycle.reject(
+        repo, h.id, actor="UAE1", reason="wrong_persona", comment="Not a buyer", now=NOW
+    )
+    return repo.get(h.id)
+
+
+def _dispute(repo, handoff_id, *, actor="USDR", now=NOW + timedelta(hours=1), case=CASE):
+    return lifecycle.dispute(
+        repo, handoff_id, actor=actor, case=case, managers=MANAGERS, now=now, window=WINDOW
+    )
+
+
+def _resolve(repo, handoff_id, *, actor="UMGR1", overturn=True, to_ae="UAE2", now=NOW):
+    return lifecycle.resolve_dispute(
+        repo,
+        handoff_id,
+        actor=actor,
+        overturn=overturn,
+        managers=MANAGERS,
+        now=now + timedelta(hours=2),
+        to_ae=to_ae if overturn else None,
+    )
+
+
+def test_the_booker_disputes_a_rejection_once(repo):
+    h = _rejected(repo)
+    first = _dispute(repo, h.id, case=f"  {CASE}  ")
+    assert first.changed
+    row = first.handoff
+    assert row.status == Status.REJECTED and row.dispute_status == DisputeStatus.OPEN
+    assert row.dispute_case == CASE and row.disputed_at == NOW + timedelta(hours=1)
+    assert row.brief_version == h.brief_version + 1  # the brief shows "Disputed"
+    assert repo.events[-1] == (h.id, "USDR", "disputed")
+    assert repo.event_data[-1] == {
+        "case": CASE,
+        "rejected_by": "UAE1",
+        "rejection_reason": "wrong_persona",
+    }
+    second = _dispute(repo, h.id, case="Once more, with feeling.")
+    assert not second.changed
+    assert second.refusal == lifecycle.Refusal("already_disputed", Status.REJECTED, "USDR")
+    assert repo.get(h.id).dispute_case == CASE
+
+
+def test_only_the_booker_may_dispute_and_only_a_rejection(repo):
+    h = _rejected(repo)
+    assert _dispute(repo, h.id, actor="UAE2").refusal.kind == "not_booker"
+    accepted = _submitted(repo, key="draft:2")
+    lifecycle.accept(repo, accepted.id, actor="UAE1", now=NOW)
+    refused = _dispute(repo, accepted.id)
+    assert refused.refusal == lifecycle.Refusal("not_rejected", Status.ACCEPTED, "UAE1")
+    assert repo.get(h.id).dispute_status is None
+
+
+def test_a_dispute_needs_managers_and_a_case(repo):
+    h = _rejected(repo)
+    none = lifecycle.dispute(
+        repo, h.id, actor="USDR", case=CASE, managers=(), now=NOW, window=WINDOW
+    )
+    assert none.refusal.kind == "no_managers"
+    for case in ("", "   ", "x" * 1001):
+        with pytest.raises(ValueError):
+            _dispute(repo, h.id, case=case)
+    assert _dispute(repo, h.id, case="x" * 1000).changed
+
+
+def test_the_dispute_window_counts_from_the_rejection(repo):
+    h = _rejected(repo)
+    late = _dispute(repo, h.id, now=NOW + WINDOW + timedelta(seconds=1))
+    assert late.refusal == lifecycle.Refusal("too_late", Status.REJECTED, "UAE1")
+    no_limit = lifecycle.dispute(
+        repo,
+        h.id,
+        actor="USDR",
+        case=CASE,
+        managers=MANAGERS,
+        now=NOW + timedelta(days=400),
+        window=lifecycle.dispute_window(0),
+    )
+    assert no_limit.changed
+    assert lifecycle.dispute_window(30) == timedelta(days=30)
+
+
+def test_overturn_counts_as_accepted_and_keeps_the_rejection_on_record(repo):
+    h = _rejected(repo)
+    _dispute(repo, h.id)
+    done = _resolve(repo, h.id, overturn=True, to_ae="UAE2")
+    assert done.changed
+    row = done.handoff
+    assert row.status == Status.ACCEPTED and row.dispute_status == DisputeStatus.OVERTURNED
+    assert row.ae_id == "UAE2"  # the AE the manager picked owns the meeting
+    assert (row.reassigned_by, row.reassigned_at) == ("UMGR1", NOW + timedelta(hours=2))
+    assert (row.dispute_resolved_by, row.dispute_resolved_at) == ("UMGR1", NOW + timedelta(hours=2))
+    # The AE's decision stays as it was made.
+    assert (row.decided_by, row.rejection_reason, row.rejection_comment) == (
+        "UAE1",
+        "wrong_persona",
+        "Not a buyer",
+    )
+    assert repo.events[-1] == (h.id, "UMGR1", "dispute_overturned")
+    assert repo.event_data[-1] == {
+        "rejected_by": "UAE1",
+        "rejection_reason": "wrong_persona",
+        "rejection_comment": "Not a buyer",
+        "to": "UAE2",
+    }
+    # Accepted now: the outcome chase asks the new owner, who may log it.
+    assert lifecycle.outcome_refusal(row, "UAE2", MANAGERS) is None
+    # A stale Accept or Edit names the manager whose verdict stands, not the AE who rejected.
+    late = lifecycle.accept(repo, h.id, actor="UAE3", now=NOW)
+    assert late.refusal == lifecycle.Refusal("already_decided", Status.ACCEPTED, "UMGR1")
+    assert lifecycle.edit_refusal(row, "USDR").by == "UMGR1"
+
+
+def test_uphold_keeps_it_rejected(repo):
+    h = _rejected(repo)
+    _dispute(repo, h.id)
+    done = _resolve(repo, h.id, actor="UMGR2", overturn=False)
+    assert done.changed
+    assert done.handoff.status == Status.REJECTED
+    assert done.handoff.dispute_status == DisputeStatus.UPHELD
+    assert done.handoff.ae_id is None
+    assert repo.events[-1] == (h.id, "UMGR2", "dispute_upheld")
+
+
+def test_only_a_manager_resolves_and_only_once(repo):
+    h = _rejected(repo)
+    not_yet = _resolve(repo, h.id)
+    assert not_yet.refusal.kind == "not_disputed"
+    _dispute(repo, h.id)
+    assert _resolve(repo, h.id, actor="UAE2").refusal == lifecycle.Refusal(
+        "not_manager", Status.REJECTED, None
+    )
+    assert _resolve(repo, h.id, overturn=False).changed
+    again = _resolve(repo, h.id, actor="UMGR2", overturn=True)
+    assert again.refusal == lifecycle.Refusal("dispute_resolved", Status.REJECTED, "UMGR1")
+    assert repo.get(h.id).status == Status.REJECTED
+    # A resolved dispute is not opened again either.
+    assert _dispute(repo, h.id).refusal == lifecycle.Refusal(
+        "already_disputed", Status.REJECTED, "UMGR1"
+    )
+
+
+def test_no_manager_judges_their_own_case(repo):
+    h = _rejected(repo)
+    _dispute(repo, h.id)
+    managers = ("USDR", "UAE1", "UMGR1")
+    for actor in ("USDR", "UAE1"):
+        refused = lifecycle.resolve_dispute(
+            repo, h.id, actor=actor, overturn=False, managers=managers, now=NOW
+        )
+        assert refused.refusal.kind == "conflict"
+    to_booker = _resolve(repo, h.id, to_ae="USDR")
+    assert to_booker.refusal.kind == "own_handoff"
+    with pytest.raises(ValueError):
+        _resolve(repo, h.id, to_ae="")
+    assert repo.get(h.id).dispute_status == DisputeStatus.OPEN
+
+
+def test_two_managers_at_once_get_one_verdict(repo):
+    h = _rejected(repo)
+    _dispute(repo, h.id)
+    real = repo.set_dispute
+
+    def other_manager_first(handoff_id, **kwargs):
+        real(
+            handoff_id,
+            expect=DisputeStatus.OPEN,
+            to_status=Status.REJECTED,
+            changes={"dispute_status": DisputeStatus.UPHELD, "dispute_resolved_by": "UMGR2"},
+        )
+        return real(handoff_id, **kwargs)
+
+    repo.set_dispute = other_manager_first
+    lost = _resolve(repo, h.id, overturn=True)
+    assert not lost.changed
+    assert lost.refusal == lifecycle.Refusal("dispute_resolved", Status.REJECTED, "UMGR2")
+    assert repo.get(h.id).status == Status.REJECTED

@@ -2,6 +2,7 @@ from slack_bolt import App
 
 from bot.listeners.actions import (
     accept_handoff,
+    dispute_buttons,
     draft_buttons,
     log_outcome,
     manage_handoff,
@@ -27,5 +28,6 @@ def register(app: App, services: Services) -> None:
         reschedule_meeting,
         reassign_handoff,
         nudge_channel,
+        dispute_buttons,
     ):
         module.register(app, services)

@@ -1,14 +1,17 @@
-"""Accept on a brief: compare-and-set in the database, then the brief and the SDR."""
+"""Accept on a brief or on Home: compare-and-set in the database, then the brief, the SDR
+and the Homes concerned."""
 
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
+from bot.answer import tell
 from bot.delivery import notify_sdr, sync_brief
+from bot.home import refresh_for
 from bot.ids import Action
 from bot.payloads import button_id, user_id
 from bot.services import Services
-from bot.views import notice, refusal_text
+from bot.views import refusal_text
 from handoff.lifecycle import UnknownHandoff, accept
 
 
@@ -24,11 +27,11 @@ def register(app: App, services: Services) -> None:
             with services.unit() as repo:
                 outcome = accept(repo, handoff_id, actor=actor, now=services.now())
         except UnknownHandoff:
-            respond(**notice("That handoff no longer exists."), replace_original=False)
+            tell(services, body, respond, "That handoff no longer exists.")
             return
         if outcome.refusal:
-            text = refusal_text(outcome.refusal, actor)
-            respond(**notice(text), replace_original=False)
+            tell(services, body, respond, refusal_text(outcome.refusal, actor))
             return
         sync_brief(services, handoff_id)
         notify_sdr(services, handoff_id)
+        refresh_for(services, handoff_id, actor)

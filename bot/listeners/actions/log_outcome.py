@@ -1,17 +1,20 @@
-"""An outcome button in the AE's DM: record it, then the brief, its thread and the SDR."""
+"""An outcome button in the AE's DM or on Home: record it, then the brief, its thread, the SDR
+and the Homes concerned."""
 
 import re
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
+from bot.answer import tell
 from bot.delivery import sync_brief
 from bot.followups import after_outcome
+from bot.home import refresh_for
 from bot.ids import Action
 from bot.outbox import Outbox
 from bot.payloads import button_id, user_id
 from bot.services import Services
-from bot.views import chase_refusal_text, notice
+from bot.views import chase_refusal_text
 from handoff.lifecycle import UnknownHandoff, log_outcome
 from handoff.model import MeetingOutcome
 
@@ -43,11 +46,11 @@ def register(app: App, services: Services) -> None:
                     now=services.now(),
                 )
         except UnknownHandoff:
-            respond(**notice("That handoff no longer exists."), replace_original=False)
+            tell(services, body, respond, "That handoff no longer exists.")
             return
         if result.refusal:
-            text = chase_refusal_text(result.refusal, actor)
-            respond(**notice(text), replace_original=False)
+            tell(services, body, respond, chase_refusal_text(result.refusal, actor))
             return
         sync_brief(services, handoff_id)
         after_outcome(services, Outbox.immediate(services), handoff_id)
+        refresh_for(services, handoff_id, actor)

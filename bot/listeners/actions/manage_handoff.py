@@ -6,11 +6,12 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
+from bot.answer import tell
 from bot.drafts import open_form
 from bot.ids import Action
 from bot.payloads import team_id, user_id
 from bot.services import Services
-from bot.views import notice, refusal_text, too_late_view, withdraw_view
+from bot.views import refusal_text, withdraw_view
 from handoff.lifecycle import edit_refusal
 from handoff.qualification import answers_of
 
@@ -24,11 +25,11 @@ def register(app: App, services: Services) -> None:
         with services.unit() as repo:
             handoff = repo.get(handoff_id) if handoff_id else None
         if handoff is None or what not in ("edit", "withdraw"):
-            _refuse(services, body, respond, "That handoff no longer exists.")
+            tell(services, body, respond, "That handoff no longer exists.")
             return
         refusal = edit_refusal(handoff, actor)
         if refusal:
-            _refuse(services, body, respond, refusal_text(refusal, actor))
+            tell(services, body, respond, refusal_text(refusal, actor))
             return
         if what == "withdraw":
             services.client.views_open(trigger_id=body["trigger_id"], view=withdraw_view(handoff))
@@ -49,11 +50,3 @@ def _choice(body: dict[str, Any]) -> tuple[str, int | None]:
     value = str((action.get("selected_option") or {}).get("value", ""))
     what, _, number = value.partition(":")
     return what, int(number) if number.isdigit() else None
-
-
-def _refuse(services: Services, body: dict[str, Any], respond: Respond, text: str) -> None:
-    """An ephemeral note under a message; a small modal where there is no message (Home)."""
-    if body.get("response_url"):
-        respond(**notice(text), replace_original=False, response_type="ephemeral")
-    else:
-        services.client.views_open(trigger_id=body["trigger_id"], view=too_late_view(text))

@@ -1,13 +1,14 @@
-"""Reject on a brief: ask for the reason in a modal (the decision happens on submit)."""
+"""Reject on a brief or on Home: ask for the reason in a modal (the decision happens on submit)."""
 
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
+from bot.answer import tell
 from bot.ids import Action
 from bot.payloads import button_id, user_id
 from bot.services import Services
-from bot.views import notice, refusal_text, reject_view
+from bot.views import refusal_text, reject_view
 from handoff.lifecycle import decision_refusal
 
 
@@ -20,11 +21,11 @@ def register(app: App, services: Services) -> None:
         with services.unit() as repo:
             handoff = repo.get(handoff_id) if handoff_id else None
         if handoff is None:
-            respond(**notice("That handoff no longer exists."), replace_original=False)
+            tell(services, body, respond, "That handoff no longer exists.")
             return
         refusal = decision_refusal(handoff, actor)
         if refusal:
-            respond(**notice(refusal_text(refusal, actor)), replace_original=False)
+            tell(services, body, respond, refusal_text(refusal, actor))
             return
         services.client.views_open(
             trigger_id=body["trigger_id"], view=reject_view(handoff, services.config)

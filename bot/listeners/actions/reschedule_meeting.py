@@ -4,10 +4,11 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
+from bot.answer import tell
 from bot.ids import Action
 from bot.payloads import button_id, user_id
 from bot.services import Services
-from bot.views import chase_refusal_text, notice, reschedule_view
+from bot.views import chase_refusal_text, reschedule_view
 from handoff.lifecycle import outcome_refusal
 
 
@@ -20,10 +21,10 @@ def register(app: App, services: Services) -> None:
         with services.unit() as repo:
             handoff = repo.get(handoff_id) if handoff_id else None
         if handoff is None:
-            respond(**notice("That handoff no longer exists."), replace_original=False)
+            tell(services, body, respond, "That handoff no longer exists.")
             return
         refusal = outcome_refusal(handoff, actor, services.settings.managers)
         if refusal:
-            respond(**notice(chase_refusal_text(refusal, actor)), replace_original=False)
+            tell(services, body, respond, chase_refusal_text(refusal, actor))
             return
         services.client.views_open(trigger_id=body["trigger_id"], view=reschedule_view(handoff))

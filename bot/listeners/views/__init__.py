@@ -1,6 +1,7 @@
 from slack_bolt import App
 
 from bot.listeners.views import (
+    dispute_submitted,
     meeting_rescheduled,
     person_added,
     qualification_submitted,
@@ -21,5 +22,6 @@ def register(app: App, services: Services) -> None:
         rejection_submitted,
         meeting_rescheduled,
         reassign_submitted,
+        dispute_submitted,
     ):
         module.register(app, services)

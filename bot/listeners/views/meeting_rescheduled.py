@@ -8,6 +8,7 @@ from slack_bolt import Ack, App
 from bot import ids
 from bot.delivery import sync_brief
 from bot.followups import after_outcome
+from bot.home import refresh_for
 from bot.outbox import Outbox
 from bot.payloads import metadata_id, state_value, user_id
 from bot.services import Services
@@ -56,3 +57,4 @@ def register(app: App, services: Services) -> None:
         ack()
         sync_brief(services, handoff_id)
         after_outcome(services, Outbox.immediate(services), handoff_id)
+        refresh_for(services, handoff_id, actor)

@@ -8,7 +8,7 @@ from slack_bolt import Ack, App
 
 from bot.delivery import sync_brief
 from bot.drafts import step_view
-from bot.home import publish_home
+from bot.home import refresh_for
 from bot.ids import Callback
 from bot.payloads import metadata_id, team_id, user_id
 from bot.services import Services
@@ -30,7 +30,7 @@ def register(app: App, services: Services) -> None:
         ack(**response)
         if handoff_id is not None:
             sync_brief(services, handoff_id)
-            publish_home(services, team_id(body), user_id(body))
+            refresh_for(services, handoff_id, user_id(body))
 
 
 def _handle(

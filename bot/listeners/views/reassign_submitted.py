@@ -7,6 +7,7 @@ from slack_bolt import Ack, App
 from bot import ids
 from bot.delivery import notify_sdr, sync_brief
 from bot.followups import after_reassign
+from bot.home import refresh_for
 from bot.outbox import Outbox
 from bot.payloads import metadata_id, user_id
 from bot.services import Services
@@ -27,6 +28,7 @@ def register(app: App, services: Services) -> None:
             return
         try:
             with services.unit() as repo:
+                before = repo.get(handoff_id)
                 result = reassign(
                     repo,
                     handoff_id,
@@ -55,3 +57,4 @@ def register(app: App, services: Services) -> None:
         sync_brief(services, handoff_id)
         notify_sdr(services, handoff_id)
         after_reassign(services, Outbox.immediate(services), handoff_id, level)
+        refresh_for(services, handoff_id, actor, before.ae_id if before else None)

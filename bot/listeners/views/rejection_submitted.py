@@ -6,6 +6,7 @@ from slack_bolt import Ack, App
 
 from bot import ids
 from bot.delivery import notify_sdr, sync_brief
+from bot.home import refresh_for
 from bot.payloads import metadata_id, state_value, user_id
 from bot.services import Services
 from bot.views import refusal_text, too_late_view
@@ -54,3 +55,4 @@ def register(app: App, services: Services) -> None:
         ack()
         sync_brief(services, handoff_id)
         notify_sdr(services, handoff_id)
+        refresh_for(services, handoff_id, actor)

@@ -5,9 +5,9 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot.delivery import sync_brief
-from bot.home import publish_home
+from bot.home import refresh_for
 from bot.ids import Callback
-from bot.payloads import metadata_id, team_id, user_id
+from bot.payloads import metadata_id, user_id
 from bot.services import Services
 from bot.views import refusal_text, too_late_view
 from handoff.lifecycle import UnknownHandoff, withdraw
@@ -32,4 +32,4 @@ def register(app: App, services: Services) -> None:
             return
         ack()
         sync_brief(services, handoff_id)
-        publish_home(services, team_id(body), actor)
+        refresh_for(services, handoff_id, actor)

@@ -1,0 +1,45 @@
+"""Answering the person who clicked, wherever they clicked.
+
+A button in a message comes with a response_url: the answer is an ephemeral note under the
+message. A button on Home (or in a modal) has none: the answer is a small modal opened with
+the click's trigger_id, and Home is republished so a stale entry (a brief someone else
+decided meanwhile) disappears. If even the modal fails (the trigger expired), the answer is
+a notice at the top of Home.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Respond
+from slack_sdk.errors import SlackApiError
+
+from bot.home import publish_home
+from bot.payloads import team_id, user_id
+from bot.services import Services
+from bot.views import notice, too_late_view
+
+log = logging.getLogger(__name__)
+
+
+def on_home(body: dict[str, Any]) -> bool:
+    """Whether the click came from the App Home tab."""
+    return (body.get("view") or {}).get("type") == "home"
+
+
+def tell(services: Services, body: dict[str, Any], respond: Respond, text: str) -> None:
+    """Show `text` (mrkdwn-safe) to whoever clicked; never raises for a Slack failure."""
+    if body.get("response_url"):
+        respond(**notice(text), replace_original=False, response_type="ephemeral")
+        return
+    shown = False
+    trigger = body.get("trigger_id")
+    if trigger:
+        try:
+            services.client.views_open(trigger_id=trigger, view=too_late_view(text))
+            shown = True
+        except SlackApiError as exc:
+            log.info("could not open the answer modal (%s)", exc.response.get("error"))
+    if on_home(body) or not shown:
+        publish_home(services, team_id(body), user_id(body), notice="" if shown else text)

@@ -1,0 +1,95 @@
+"""Dispute… in the SDR's rejection DM; Uphold and Overturn… in the managers' DM.
+
+Dispute and Overturn open a modal (the change happens on submit); Uphold, behind Slack's
+confirm dialog, decides at once. Every refusal names the rule: the booker only, once,
+managers only, the first verdict wins.
+"""
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+
+from bot.answer import tell
+from bot.delivery import sync_brief
+from bot.disputes import after_resolution
+from bot.home import refresh_for
+from bot.ids import Action
+from bot.outbox import Outbox
+from bot.payloads import button_id, user_id
+from bot.services import Services
+from bot.views import dispute_refusal_text, dispute_view, overturn_view
+from handoff.lifecycle import (
+    UnknownHandoff,
+    dispute_refusal,
+    dispute_window,
+    resolve_dispute,
+    resolve_refusal,
+)
+
+
+def register(app: App, services: Services) -> None:
+    @app.action(Action.DISPUTE)
+    def dispute_clicked(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        ack()
+        actor = user_id(body)
+        handoff_id = button_id(body)
+        with services.unit() as repo:
+            handoff = repo.get(handoff_id) if handoff_id else None
+        if handoff is None:
+            tell(services, body, respond, "That handoff no longer exists.")
+            return
+        refusal = dispute_refusal(
+            handoff,
+            actor,
+            managers=services.settings.managers,
+            now=services.now(),
+            window=dispute_window(services.config.disputes.window_days),
+        )
+        if refusal:
+            tell(services, body, respond, dispute_refusal_text(refusal, actor))
+            return
+        view = dispute_view(handoff, services.config)
+        services.client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.action(Action.DISPUTE_OVERTURN)
+    def overturn_clicked(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        ack()
+        actor = user_id(body)
+        handoff_id = button_id(body)
+        with services.unit() as repo:
+            handoff = repo.get(handoff_id) if handoff_id else None
+        if handoff is None:
+            tell(services, body, respond, "That handoff no longer exists.")
+            return
+        refusal = resolve_refusal(handoff, actor, services.settings.managers)
+        if refusal:
+            tell(services, body, respond, dispute_refusal_text(refusal, actor))
+            return
+        services.client.views_open(trigger_id=body["trigger_id"], view=overturn_view(handoff))
+
+    @app.action(Action.DISPUTE_UPHOLD)
+    def uphold_clicked(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        ack()
+        actor = user_id(body)
+        handoff_id = button_id(body)
+        try:
+            if handoff_id is None:
+                raise UnknownHandoff(handoff_id)
+            with services.unit() as repo:
+                result = resolve_dispute(
+                    repo,
+                    handoff_id,
+                    actor=actor,
+                    overturn=False,
+                    managers=services.settings.managers,
+                    now=services.now(),
+                )
+        except UnknownHandoff:
+            tell(services, body, respond, "That handoff no longer exists.")
+            return
+        if result.refusal:
+            tell(services, body, respond, dispute_refusal_text(result.refusal, actor))
+            return
+        sync_brief(services, handoff_id)
+        after_resolution(services, Outbox.immediate(services), handoff_id)
+        refresh_for(services, handoff_id, actor)

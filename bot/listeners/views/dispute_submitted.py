@@ -1,0 +1,106 @@
+"""The SDR's case, and the manager's pick of an AE on Overturn: compare-and-set, then the
+brief, the messages of bot/disputes.py and the Homes concerned."""
+
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot import ids
+from bot.delivery import sync_brief
+from bot.disputes import after_dispute, after_resolution
+from bot.home import refresh_for
+from bot.outbox import Outbox
+from bot.payloads import metadata_id, state_value, user_id
+from bot.services import Services
+from bot.views import dispute_refusal_text, too_late_view
+from handoff.lifecycle import (
+    DISPUTE_CASE_MAX,
+    UnknownHandoff,
+    dispute,
+    dispute_window,
+    resolve_dispute,
+)
+
+EXPIRED = "This form has expired; click the button again."
+
+
+def register(app: App, services: Services) -> None:
+    @app.view(ids.Callback.DISPUTE)
+    def dispute_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        actor = user_id(body)
+        values = view.get("state", {}).get("values", {})
+        case = state_value(values.get(ids.Block.DISPUTE_CASE, {}).get(ids.Action.ANSWER))
+        case = case.strip() if isinstance(case, str) else ""
+        handoff_id = metadata_id(view, "handoff")
+        field = ids.Block.DISPUTE_CASE.value
+        if handoff_id is None:
+            ack(response_action="errors", errors={field: EXPIRED})
+            return
+        if not case:
+            ack(response_action="errors", errors={field: "Say why the rejection is wrong."})
+            return
+        if len(case) > DISPUTE_CASE_MAX:
+            ack(
+                response_action="errors",
+                errors={field: f"Keep it under {DISPUTE_CASE_MAX} characters."},
+            )
+            return
+        try:
+            with services.unit() as repo:
+                result = dispute(
+                    repo,
+                    handoff_id,
+                    actor=actor,
+                    case=case,
+                    managers=services.settings.managers,
+                    now=services.now(),
+                    window=dispute_window(services.config.disputes.window_days),
+                )
+        except UnknownHandoff:
+            ack(response_action="update", view=too_late_view("That handoff no longer exists."))
+            return
+        if result.refusal:
+            text = dispute_refusal_text(result.refusal, actor)
+            ack(response_action="update", view=too_late_view(text))
+            return
+        ack()
+        sync_brief(services, handoff_id)
+        after_dispute(services, Outbox.immediate(services), handoff_id)
+        refresh_for(services, handoff_id, actor)
+
+    @app.view(ids.Callback.OVERTURN)
+    def overturn_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        actor = user_id(body)
+        values = view.get("state", {}).get("values", {})
+        element = values.get(ids.Block.OVERTURN_TO, {}).get(ids.Action.ANSWER) or {}
+        to_ae = element.get("selected_user")
+        handoff_id = metadata_id(view, "handoff")
+        field = ids.Block.OVERTURN_TO.value
+        if handoff_id is None or not isinstance(to_ae, str) or not to_ae:
+            ack(response_action="errors", errors={field: "Pick the AE who takes the meeting."})
+            return
+        try:
+            with services.unit() as repo:
+                result = resolve_dispute(
+                    repo,
+                    handoff_id,
+                    actor=actor,
+                    overturn=True,
+                    to_ae=to_ae,
+                    managers=services.settings.managers,
+                    now=services.now(),
+                )
+        except UnknownHandoff:
+            ack(response_action="update", view=too_late_view("That handoff no longer exists."))
+            return
+        if result.refusal:
+            text = dispute_refusal_text(result.refusal, actor)
+            if result.refusal.kind == "own_handoff":
+                ack(response_action="errors", errors={field: text})
+            else:
+                ack(response_action="update", view=too_late_view(text))
+            return
+        ack()
+        sync_brief(services, handoff_id)
+        after_resolution(services, Outbox.immediate(services), handoff_id)
+        refresh_for(services, handoff_id, actor)
