@@ -20,9 +20,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from bot.digest_view import duration, period_text, rate, stale_lines
+from bot.render import render
 from bot.services import Services
 from bot.views import (
     DUE_SHOWN,
@@ -32,8 +35,9 @@ from bot.views import (
     AeHome,
     home_view,
 )
+from handoff.digest import Period, latest_due
 from handoff.model import Handoff
-from storage import drafts
+from storage import drafts, metrics
 from storage.repository import SqlHandoffRepository
 
 log = logging.getLogger(__name__)
@@ -49,12 +53,41 @@ class Viewer:
 
 
 def manager_blocks(services: Services, repo: SqlHandoffRepository, viewer: Viewer) -> list[dict]:
-    """The managers' section of Home: ready Block Kit blocks, at most views.MANAGER_BLOCKS.
+    """The managers' section of Home: this week so far and the oldest undecided briefs.
 
     Called only for people in HANDOFF_MANAGERS, inside the same read transaction as the rest
-    of Home. Nothing yet: the weekly digest's headline numbers and stale list go here.
+    of Home; the figures are the digest's own SQL aggregates, for the week in progress.
     """
-    return []
+    config = services.config
+    zone = config.policy.zone
+    since = latest_due(viewer.now, zone, config.digest)
+    head = metrics.headline(repo.session, config, viewer.now, period=Period(since, viewer.now))
+    f, t = head.funnel, head.timing
+    timing = (
+        f"median {duration(t.median_seconds)} · p90 {duration(t.p90_seconds)} ({t.decided} decided)"
+        if t.decided
+        else "no decisions yet"
+    )
+    last_week = head.previous.acceptance_rate
+    m = {
+        "period": "Since " + period_text(head.period, zone).split(" – ")[0],
+        "next_digest": _next_digest(since, zone),
+        "fields": [
+            f"*Submitted*\n{f.submitted}",
+            f"*Accepted*\n{f.accepted}",
+            f"*Rejected*\n{f.rejected}",
+            f"*Still pending*\n{f.pending}",
+            f"*Acceptance rate*\n{rate(f.acceptance_rate)} (last week {rate(last_week)})",
+            f"*Time to decision*\n{timing}",
+        ],
+        "stale": stale_lines(head, {}, zone),
+    }
+    return list(render("home/manager.json.j2", m=m))
+
+
+def _next_digest(since: datetime, zone: ZoneInfo) -> str:
+    due = (since + timedelta(days=7)).astimezone(zone)
+    return f"{due:%a %b} {due.day}, {due:%H:%M}"
 
 
 def publish_home(services: Services, team_id: str, user_id: str, *, notice: str = "") -> None:
