@@ -16,11 +16,14 @@ from slack_bolt import Respond
 from slack_sdk.errors import SlackApiError
 
 from bot.home import publish_home
-from bot.payloads import team_id, user_id
+from bot.payloads import button_id, team_id, user_id
 from bot.services import Services
 from bot.views import notice, too_late_view
+from handoff.model import Handoff
 
 log = logging.getLogger(__name__)
+
+GONE = "That handoff no longer exists."
 
 
 def on_home(body: dict[str, Any]) -> bool:
@@ -43,3 +46,13 @@ def tell(services: Services, body: dict[str, Any], respond: Respond, text: str) 
             log.info("could not open the answer modal (%s)", exc.response.get("error"))
     if on_home(body) or not shown:
         publish_home(services, team_id(body), user_id(body), notice="" if shown else text)
+
+
+def clicked_handoff(services: Services, body: dict[str, Any], respond: Respond) -> Handoff | None:
+    """The handoff the clicked button names; None, once the clicker is told it is gone."""
+    handoff_id = button_id(body)
+    with services.unit() as repo:
+        handoff = repo.get(handoff_id) if handoff_id else None
+    if handoff is None:
+        tell(services, body, respond, GONE)
+    return handoff

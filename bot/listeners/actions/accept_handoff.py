@@ -5,7 +5,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from bot.answer import tell
+from bot.answer import GONE, tell
 from bot.delivery import notify_sdr, sync_brief
 from bot.home import refresh_for
 from bot.ids import Action
@@ -27,7 +27,7 @@ def register(app: App, services: Services) -> None:
             with services.unit() as repo:
                 outcome = accept(repo, handoff_id, actor=actor, now=services.now())
         except UnknownHandoff:
-            tell(services, body, respond, "That handoff no longer exists.")
+            tell(services, body, respond, GONE)
             return
         if outcome.refusal:
             tell(services, body, respond, refusal_text(outcome.refusal, actor))

@@ -9,7 +9,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from bot.answer import tell
+from bot.answer import GONE, clicked_handoff, tell
 from bot.delivery import sync_brief
 from bot.disputes import after_resolution
 from bot.home import refresh_for
@@ -32,11 +32,8 @@ def register(app: App, services: Services) -> None:
     def dispute_clicked(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
         actor = user_id(body)
-        handoff_id = button_id(body)
-        with services.unit() as repo:
-            handoff = repo.get(handoff_id) if handoff_id else None
+        handoff = clicked_handoff(services, body, respond)
         if handoff is None:
-            tell(services, body, respond, "That handoff no longer exists.")
             return
         refusal = dispute_refusal(
             handoff,
@@ -55,11 +52,8 @@ def register(app: App, services: Services) -> None:
     def overturn_clicked(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
         actor = user_id(body)
-        handoff_id = button_id(body)
-        with services.unit() as repo:
-            handoff = repo.get(handoff_id) if handoff_id else None
+        handoff = clicked_handoff(services, body, respond)
         if handoff is None:
-            tell(services, body, respond, "That handoff no longer exists.")
             return
         refusal = resolve_refusal(handoff, actor, services.settings.managers)
         if refusal:
@@ -85,7 +79,7 @@ def register(app: App, services: Services) -> None:
                     now=services.now(),
                 )
         except UnknownHandoff:
-            tell(services, body, respond, "That handoff no longer exists.")
+            tell(services, body, respond, GONE)
             return
         if result.refusal:
             tell(services, body, respond, dispute_refusal_text(result.refusal, actor))

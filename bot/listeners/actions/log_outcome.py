@@ -6,7 +6,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from bot.answer import tell
+from bot.answer import GONE, tell
 from bot.delivery import sync_brief
 from bot.followups import after_outcome
 from bot.home import refresh_for
@@ -46,7 +46,7 @@ def register(app: App, services: Services) -> None:
                     now=services.now(),
                 )
         except UnknownHandoff:
-            tell(services, body, respond, "That handoff no longer exists.")
+            tell(services, body, respond, GONE)
             return
         if result.refusal:
             tell(services, body, respond, chase_refusal_text(result.refusal, actor))

@@ -4,8 +4,9 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
+from bot.answer import clicked_handoff
 from bot.ids import Action
-from bot.payloads import button_id, user_id
+from bot.payloads import user_id
 from bot.services import Services
 from bot.views import chase_refusal_text, notice, reassign_view
 from handoff.lifecycle import Refusal
@@ -16,11 +17,8 @@ def register(app: App, services: Services) -> None:
     def reassign_handoff(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
         actor = user_id(body)
-        handoff_id = button_id(body)
-        with services.unit() as repo:
-            handoff = repo.get(handoff_id) if handoff_id else None
+        handoff = clicked_handoff(services, body, respond)
         if handoff is None:
-            respond(**notice("That handoff no longer exists."), replace_original=False)
             return
         if actor not in services.settings.managers:
             refusal = Refusal("not_manager", handoff.status)

@@ -4,9 +4,9 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from bot.answer import tell
+from bot.answer import clicked_handoff, tell
 from bot.ids import Action
-from bot.payloads import button_id, user_id
+from bot.payloads import user_id
 from bot.services import Services
 from bot.views import refusal_text, reject_view
 from handoff.lifecycle import decision_refusal
@@ -17,11 +17,8 @@ def register(app: App, services: Services) -> None:
     def reject_handoff(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
         actor = user_id(body)
-        handoff_id = button_id(body)
-        with services.unit() as repo:
-            handoff = repo.get(handoff_id) if handoff_id else None
+        handoff = clicked_handoff(services, body, respond)
         if handoff is None:
-            tell(services, body, respond, "That handoff no longer exists.")
             return
         refusal = decision_refusal(handoff, actor)
         if refusal:
