@@ -1,0 +1,148 @@
+"""After the decision: the meeting's outcome, and a manager's reassignment."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+from typing import Protocol
+
+from handoff.chasing import seconds_between
+from handoff.lifecycle.base import (
+    HandoffRepository,
+    Outcome,
+    Refusal,
+    UnknownHandoff,
+)
+from handoff.model import (
+    FINAL_OUTCOMES,
+    OPEN_STATUSES,
+    Handoff,
+    MeetingOutcome,
+    Status,
+)
+
+
+class OutcomeRepository(HandoffRepository, Protocol):
+    def set_outcome(
+        self, handoff_id: int, *, expect_round: int, changes: dict[str, object]
+    ) -> bool:
+        """Compare-and-set on an accepted handoff whose outcome is still open in this round."""
+        ...
+
+
+def outcome_refusal(handoff: Handoff, actor: str, managers: Collection[str]) -> Refusal | None:
+    """Why `actor` may not log this meeting's outcome, or None: the AE or a manager may."""
+    if handoff.status != Status.ACCEPTED:
+        return Refusal("not_accepted", handoff.status, handoff.decided_by)
+    if actor not in (handoff.ae_id, handoff.decided_by) and actor not in managers:
+        return Refusal("not_allowed", handoff.status, handoff.ae_id)
+    if handoff.outcome in FINAL_OUTCOMES:
+        return Refusal("outcome_logged", handoff.status, handoff.outcome_by)
+    return None
+
+
+def log_outcome(
+    repo: OutcomeRepository,
+    handoff_id: int,
+    *,
+    actor: str,
+    outcome: MeetingOutcome,
+    managers: Collection[str],
+    now: datetime,
+    rescheduled_to: datetime | None = None,
+) -> Outcome:
+    """Record what happened at the meeting; a reschedule starts the outcome chase over."""
+    handoff = repo.get(handoff_id)
+    if handoff is None:
+        raise UnknownHandoff(handoff_id)
+    refusal = outcome_refusal(handoff, actor, managers)
+    if refusal:
+        return Outcome(handoff, changed=False, refusal=refusal)
+    changes: dict[str, object] = {
+        "outcome": outcome.value,
+        "outcome_at": now,
+        "outcome_by": actor,
+        "updated_at": now,
+    }
+    data: dict[str, object] = {"outcome": outcome.value}
+    if outcome == MeetingOutcome.RESCHEDULED:
+        if rescheduled_to is None or rescheduled_to <= now:
+            raise ValueError("a rescheduled meeting needs a new date in the future")
+        changes["rescheduled_to"] = rescheduled_to
+        changes["chase_round"] = handoff.chase_round + 1
+        data["rescheduled_to"] = rescheduled_to.isoformat()
+    else:
+        changes["seconds_to_outcome"] = seconds_between(handoff.meeting_time, now)
+    won = repo.set_outcome(handoff_id, expect_round=handoff.chase_round, changes=changes)
+    current = repo.get(handoff_id)
+    assert current is not None
+    if not won:
+        refusal = outcome_refusal(current, actor, managers)
+        return Outcome(
+            current,
+            changed=False,
+            refusal=refusal or Refusal("outcome_logged", current.status, current.outcome_by),
+        )
+    repo.record(handoff_id, actor=actor, kind="outcome", data=data, now=now)
+    return Outcome(current, changed=True)
+
+
+def reassign_refusal(
+    handoff: Handoff, actor: str, to_ae: str, managers: Collection[str]
+) -> Refusal | None:
+    if actor not in managers:
+        return Refusal("not_manager", handoff.status, None)
+    if handoff.status == Status.WITHDRAWN:
+        return Refusal("withdrawn", handoff.status, handoff.sdr_id)
+    if handoff.status == Status.REJECTED:
+        return Refusal("already_decided", handoff.status, handoff.decided_by)
+    if to_ae == handoff.sdr_id:
+        return Refusal("own_handoff", handoff.status, to_ae)
+    return None
+
+
+def reassign(
+    repo: HandoffRepository,
+    handoff_id: int,
+    *,
+    actor: str,
+    to_ae: str,
+    managers: Collection[str],
+    now: datetime,
+) -> Outcome:
+    """A manager gives the meeting to an AE: an undecided brief is then accepted on their
+    behalf; an accepted one changes owner (and whom the outcome chase asks)."""
+    handoff = repo.get(handoff_id)
+    if handoff is None:
+        raise UnknownHandoff(handoff_id)
+    refusal = reassign_refusal(handoff, actor, to_ae, managers)
+    if refusal:
+        return Outcome(handoff, changed=False, refusal=refusal)
+    if handoff.ae_id == to_ae:
+        return Outcome(handoff, changed=False)
+    changes: dict[str, object] = {
+        "reassigned_ae_id": to_ae,
+        "reassigned_by": actor,
+        "reassigned_at": now,
+        "updated_at": now,
+    }
+    if handoff.is_open:
+        changes.update(
+            decided_by=to_ae,
+            decided_at=now,
+            seconds_to_decision=seconds_between(handoff.submitted_at, now),
+        )
+        from_statuses: tuple[Status, ...] = OPEN_STATUSES
+    else:
+        from_statuses = (Status.ACCEPTED,)
+    won = repo.compare_and_set(
+        handoff_id, from_statuses=from_statuses, to_status=Status.ACCEPTED, changes=changes
+    )
+    current = repo.get(handoff_id)
+    assert current is not None
+    if not won:
+        refusal = reassign_refusal(current, actor, to_ae, managers)
+        return Outcome(current, changed=False, refusal=refusal)
+    data = {"to": to_ae, "from": handoff.ae_id} if handoff.ae_id else {"to": to_ae}
+    repo.record(handoff_id, actor=actor, kind="reassigned", data=data, now=now)
+    return Outcome(current, changed=True)
