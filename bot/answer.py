@@ -10,6 +10,7 @@ a notice at the top of Home.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Respond
@@ -19,6 +20,7 @@ from bot.home import publish_home
 from bot.payloads import button_id, team_id, user_id
 from bot.services import Services
 from bot.views import notice, too_late_view
+from handoff.lifecycle import HandoffRepository, Outcome, Refusal, UnknownHandoff
 from handoff.model import Handoff
 
 log = logging.getLogger(__name__)
@@ -56,3 +58,27 @@ def clicked_handoff(services: Services, body: dict[str, Any], respond: Respond) 
     if handoff is None:
         tell(services, body, respond, GONE)
     return handoff
+
+
+def clicked_transition(
+    services: Services,
+    body: dict[str, Any],
+    respond: Respond,
+    move: Callable[[HandoffRepository, int], Outcome],
+    explain: Callable[[Refusal, str], str],
+) -> int | None:
+    """Run `move` on the handoff the clicked button names, in one transaction. Its id when
+    the move went through; None once the clicker has been told why nothing changed."""
+    handoff_id = button_id(body)
+    try:
+        if handoff_id is None:
+            raise UnknownHandoff(handoff_id)
+        with services.unit() as repo:
+            result = move(repo, handoff_id)
+    except UnknownHandoff:
+        tell(services, body, respond, GONE)
+        return None
+    if result.refusal:
+        tell(services, body, respond, explain(result.refusal, user_id(body)))
+        return None
+    return handoff_id

@@ -5,14 +5,14 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from bot.answer import GONE, tell
+from bot.answer import clicked_transition
 from bot.delivery import notify_sdr, sync_brief
 from bot.home import refresh_for
 from bot.ids import Action
-from bot.payloads import button_id, user_id
+from bot.payloads import user_id
 from bot.services import Services
 from bot.views import refusal_text
-from handoff.lifecycle import UnknownHandoff, accept
+from handoff.lifecycle import accept
 
 
 def register(app: App, services: Services) -> None:
@@ -20,17 +20,14 @@ def register(app: App, services: Services) -> None:
     def accept_handoff(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
         actor = user_id(body)
-        handoff_id = button_id(body)
-        try:
-            if handoff_id is None:
-                raise UnknownHandoff(handoff_id)
-            with services.unit() as repo:
-                outcome = accept(repo, handoff_id, actor=actor, now=services.now())
-        except UnknownHandoff:
-            tell(services, body, respond, GONE)
-            return
-        if outcome.refusal:
-            tell(services, body, respond, refusal_text(outcome.refusal, actor))
+        handoff_id = clicked_transition(
+            services,
+            body,
+            respond,
+            lambda repo, hid: accept(repo, hid, actor=actor, now=services.now()),
+            refusal_text,
+        )
+        if handoff_id is None:
             return
         sync_brief(services, handoff_id)
         notify_sdr(services, handoff_id)

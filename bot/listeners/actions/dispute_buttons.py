@@ -9,17 +9,16 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from bot.answer import GONE, clicked_handoff, tell
+from bot.answer import clicked_handoff, clicked_transition, tell
 from bot.delivery import sync_brief
 from bot.disputes import after_resolution
 from bot.home import refresh_for
 from bot.ids import Action
 from bot.outbox import Outbox
-from bot.payloads import button_id, user_id
+from bot.payloads import user_id
 from bot.services import Services
 from bot.views import dispute_refusal_text, dispute_view, overturn_view
 from handoff.lifecycle import (
-    UnknownHandoff,
     dispute_refusal,
     dispute_window,
     resolve_dispute,
@@ -65,24 +64,21 @@ def register(app: App, services: Services) -> None:
     def uphold_clicked(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
         actor = user_id(body)
-        handoff_id = button_id(body)
-        try:
-            if handoff_id is None:
-                raise UnknownHandoff(handoff_id)
-            with services.unit() as repo:
-                result = resolve_dispute(
-                    repo,
-                    handoff_id,
-                    actor=actor,
-                    overturn=False,
-                    managers=services.settings.managers,
-                    now=services.now(),
-                )
-        except UnknownHandoff:
-            tell(services, body, respond, GONE)
-            return
-        if result.refusal:
-            tell(services, body, respond, dispute_refusal_text(result.refusal, actor))
+        handoff_id = clicked_transition(
+            services,
+            body,
+            respond,
+            lambda repo, hid: resolve_dispute(
+                repo,
+                hid,
+                actor=actor,
+                overturn=False,
+                managers=services.settings.managers,
+                now=services.now(),
+            ),
+            dispute_refusal_text,
+        )
+        if handoff_id is None:
             return
         sync_brief(services, handoff_id)
         after_resolution(services, Outbox.immediate(services), handoff_id)

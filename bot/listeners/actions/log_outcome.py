@@ -6,16 +6,16 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from bot.answer import GONE, tell
+from bot.answer import clicked_transition
 from bot.delivery import sync_brief
 from bot.followups import after_outcome
 from bot.home import refresh_for
 from bot.ids import Action
 from bot.outbox import Outbox
-from bot.payloads import button_id, user_id
+from bot.payloads import user_id
 from bot.services import Services
 from bot.views import chase_refusal_text
-from handoff.lifecycle import UnknownHandoff, log_outcome
+from handoff.lifecycle import log_outcome
 from handoff.model import MeetingOutcome
 
 OUTCOMES = {
@@ -31,25 +31,22 @@ def register(app: App, services: Services) -> None:
     def log_outcome_clicked(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
         actor = user_id(body)
-        handoff_id = button_id(body)
         outcome = OUTCOMES[body["actions"][0]["action_id"]]
-        try:
-            if handoff_id is None:
-                raise UnknownHandoff(handoff_id)
-            with services.unit() as repo:
-                result = log_outcome(
-                    repo,
-                    handoff_id,
-                    actor=actor,
-                    outcome=outcome,
-                    managers=services.settings.managers,
-                    now=services.now(),
-                )
-        except UnknownHandoff:
-            tell(services, body, respond, GONE)
-            return
-        if result.refusal:
-            tell(services, body, respond, chase_refusal_text(result.refusal, actor))
+        handoff_id = clicked_transition(
+            services,
+            body,
+            respond,
+            lambda repo, hid: log_outcome(
+                repo,
+                hid,
+                actor=actor,
+                outcome=outcome,
+                managers=services.settings.managers,
+                now=services.now(),
+            ),
+            chase_refusal_text,
+        )
+        if handoff_id is None:
             return
         sync_brief(services, handoff_id)
         after_outcome(services, Outbox.immediate(services), handoff_id)
