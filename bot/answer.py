@@ -19,7 +19,7 @@ from slack_sdk.errors import SlackApiError
 from bot.home import publish_home
 from bot.payloads import button_id, team_id, user_id
 from bot.services import Services
-from bot.views import notice, too_late_view
+from bot.views import chase_refusal_text, notice, too_late_view
 from handoff.lifecycle import HandoffRepository, Outcome, Refusal, UnknownHandoff
 from handoff.model import Handoff
 
@@ -50,13 +50,22 @@ def tell(services: Services, body: dict[str, Any], respond: Respond, text: str) 
         publish_home(services, team_id(body), user_id(body), notice="" if shown else text)
 
 
-def clicked_handoff(services: Services, body: dict[str, Any], respond: Respond) -> Handoff | None:
-    """The handoff the clicked button names; None, once the clicker is told it is gone."""
+def clicked_handoff(
+    services: Services, body: dict[str, Any], respond: Respond, *, managers_only: bool = False
+) -> Handoff | None:
+    """The handoff the clicked button names; None, once the clicker is told it is gone (or,
+    for a managers' button, that only HANDOFF_MANAGERS may use it)."""
     handoff_id = button_id(body)
     with services.unit() as repo:
         handoff = repo.get(handoff_id) if handoff_id else None
     if handoff is None:
         tell(services, body, respond, GONE)
+        return None
+    actor = user_id(body)
+    if managers_only and actor not in services.settings.managers:
+        refusal = Refusal("not_manager", handoff.status)
+        tell(services, body, respond, chase_refusal_text(refusal, actor))
+        return None
     return handoff
 
 

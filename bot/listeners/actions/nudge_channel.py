@@ -11,7 +11,7 @@ from bot.outbox import Outbox
 from bot.payloads import user_id
 from bot.render import channel
 from bot.services import Services
-from bot.views import chase_refusal_text, notice, refusal_text
+from bot.views import notice, refusal_text
 from handoff.lifecycle import Refusal
 from handoff.model import Status
 
@@ -21,12 +21,8 @@ def register(app: App, services: Services) -> None:
     def nudge_channel(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
         actor = user_id(body)
-        handoff = clicked_handoff(services, body, respond)
+        handoff = clicked_handoff(services, body, respond, managers_only=True)
         if handoff is None:
-            return
-        if actor not in services.settings.managers:
-            refusal = Refusal("not_manager", handoff.status)
-            respond(**notice(chase_refusal_text(refusal, actor)), replace_original=False)
             return
         if handoff.status != Status.PENDING:
             refusal = Refusal("already_decided", handoff.status, handoff.ae_id)
