@@ -191,7 +191,7 @@ def time_cli(url: str, runs: int) -> list[float]:
     for n in range(runs):
         started = time.monotonic()
         done = subprocess.run(
-            [sys.executable, "-m", "bot.cli", "digest", "--dry-run", "--now", END],
+            [sys.executable, "-m", "bot.entrypoints.cli", "digest", "--dry-run", "--now", END],
             env=env,
             capture_output=True,
             text=True,

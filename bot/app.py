@@ -11,7 +11,7 @@ from slack_sdk.webhook import WebhookClient
 
 from bot import listeners
 from bot.services import Services
-from bot.views import notice
+from bot.surfaces.notices import notice
 
 log = logging.getLogger(__name__)
 

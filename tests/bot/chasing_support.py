@@ -9,13 +9,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.app import build_app
-from bot.chase import SweepReport, run_sweep
-from bot.localserver import LocalServer
-from bot.outbox import Outbox, Pacer, sweep_client
+from bot.delivery.outbox import Outbox, Pacer, sweep_client
+from bot.demo.localserver import LocalServer
+from bot.entrypoints.web import create_wsgi
+from bot.jobs.sweep import SweepReport, run_sweep
 from bot.services import Services, make_services
 from bot.settings import load_settings
-from bot.slack_standin import SlackSender, SlackStandIn
-from bot.web import create_wsgi
+from slack_standin import SlackSender, SlackStandIn
 from tests.bot.conftest import AE_CHANNEL, SDR, SECRET, Harness, app_env
 
 NY = ZoneInfo("America/New_York")

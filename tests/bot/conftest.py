@@ -11,13 +11,13 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import build_app
+from bot.demo.localserver import LocalServer
+from bot.demo.wizard_driver import WizardDriver
+from bot.entrypoints.web import create_wsgi
 from bot.ids import COMMAND, Action
-from bot.localserver import LocalServer
 from bot.services import Services, make_services
 from bot.settings import load_settings
-from bot.slack_standin import SlackSender, SlackStandIn
-from bot.web import create_wsgi
-from bot.wizard_driver import WizardDriver
+from slack_standin import SlackSender, SlackStandIn
 from storage.models import HandoffRow
 
 SECRET = "test-signing-secret"

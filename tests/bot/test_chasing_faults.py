@@ -9,11 +9,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot import outbox as outbox_module
-from bot.chase import run_sweep
-from bot.delivery import sync_brief
-from bot.outbox import Outbox, Pacer, sweep_client
-from bot.scheduler import SWEEP_LOCK, sweep_once
+from bot.delivery import outbox as outbox_module
+from bot.delivery.brief_sync import sync_brief
+from bot.delivery.outbox import Outbox, Pacer, sweep_client
+from bot.jobs.scheduler import SWEEP_LOCK, sweep_once
+from bot.jobs.sweep import run_sweep
 from bot.services import make_services
 from handoff import lifecycle
 from handoff.chasing import ChaseKind
@@ -139,7 +139,7 @@ def test_a_crash_between_claim_and_post_is_sent_once_after_the_lease(chasing):
 
 
 def test_a_brief_whose_post_crashed_is_found_and_never_posted_twice(chasing, monkeypatch):
-    from bot import delivery
+    from bot.delivery import brief_sync as delivery
 
     with chasing.services.unit() as repo:
         h = lifecycle.submit(

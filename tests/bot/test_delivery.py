@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.delivery import deliver_pending
+from bot.delivery.brief_sync import deliver_pending
 from bot.ids import Action
 from storage.models import HandoffRow, ReminderRow
 from tests.bot.conftest import AE, AE_CHANNEL, SDR, wizard_values

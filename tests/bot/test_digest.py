@@ -16,15 +16,15 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from bot.digest import EVENT_TYPE, send_digest, send_due_digest
-from bot.outbox import Outbox, Pacer, sweep_client
-from bot.scheduler import sweep_once
+from bot.delivery.outbox import Outbox, Pacer, sweep_client
+from bot.jobs.scheduler import sweep_once
+from bot.jobs.weekly_digest import EVENT_TYPE, send_digest, send_due_digest
 from bot.services import Services, make_services
 from bot.settings import load_settings
-from bot.slack_standin import SlackStandIn
-from bot.textview import blocks_to_text
+from bot.surfaces.textview import blocks_to_text
 from handoff.digest import Period
-from storage import digests
+from slack_standin import SlackStandIn
+from storage import digest_ledger
 from storage.models import DigestRow, HandoffRow
 from tests.bot.chasing_support import MANAGERS, FakeTime, chasing_env
 from tests.bot.conftest import AE_CHANNEL
@@ -229,7 +229,7 @@ def test_a_failure_half_way_is_finished_without_duplicates(world, standin):
     assert first.error == "user_not_found" and len(first.deliveries) == 1
     assert len(digests_in(standin, DIGEST_CHANNEL)) == 1
     with services.unit() as repo:
-        entry = digests.entry(repo.session, START)
+        entry = digest_ledger.entry(repo.session, START)
         assert entry.sent_at is None and entry.last_error == "user_not_found"
 
     second = send_digest(services, PERIOD, now=END + timedelta(minutes=1), outbox=outbox(services))
@@ -239,7 +239,7 @@ def test_a_failure_half_way_is_finished_without_duplicates(world, standin):
         assert len(digests_in(standin, place)) == 1
         assert len(charts_in(standin, place)) == 1
     with services.unit() as repo:
-        entry = digests.entry(repo.session, START)
+        entry = digest_ledger.entry(repo.session, START)
         assert entry.sent_at is not None and entry.attempts == 2
 
 
@@ -300,7 +300,7 @@ def test_a_chart_that_cannot_be_drawn_leaves_the_figures_as_text(world, standin,
     def broken(*args: Any, **kwargs: Any) -> bytes:
         raise RuntimeError("no fonts")
 
-    monkeypatch.setattr("bot.digest.trend_chart", broken)
+    monkeypatch.setattr("bot.jobs.weekly_digest.trend_chart", broken)
     report = send_digest(services, PERIOD, now=END, outbox=outbox(services))
     assert [d.chart for d in report.deliveries] == [False, False, False]
     assert standin.uploads == []

@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.chase import run_sweep
+from bot.delivery.outbox import Outbox, Pacer, sweep_client
 from bot.ids import Action, Block, Callback
-from bot.outbox import Outbox, Pacer, sweep_client
+from bot.jobs.sweep import run_sweep
 from storage.models import EventRow, HandoffRow, ReminderRow
 from tests.bot.conftest import AE, AE2, AE_CHANNEL, SDR, brief_text
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.delivery import sync_brief
+from bot.delivery.brief_sync import sync_brief
 from bot.services import make_services
 from bot.settings import load_settings
-from bot.slack_standin import SlackStandIn
 from handoff import lifecycle
+from slack_standin import SlackStandIn
 from tests.bot.chasing_support import MANAGERS, chasing_env, ny
 from tests.bot.conftest import AE, AE_CHANNEL, SDR
 from tests.conftest import qualification, scored

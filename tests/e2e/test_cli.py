@@ -14,14 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.demo import run_demo
+from bot.demo.walkthrough import run_demo
+from bot.demo.wizard_driver import WizardDriver
 from bot.ids import COMMAND, Action
 from bot.settings import load_settings
-from bot.slack_standin import SlackSender, SlackStandIn
-from bot.wizard_driver import WizardDriver
+from slack_standin import SlackSender, SlackStandIn
 from tests.bot.conftest import AE, AE_CHANNEL, SDR, SECRET, app_env, wizard_values
 
-HANDOFF = [sys.executable, "-m", "bot.cli"]
+HANDOFF = [sys.executable, "-m", "bot.entrypoints.cli"]
 
 
 def _free_port() -> int:

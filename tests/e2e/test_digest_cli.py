@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.services import make_services
 from bot.settings import load_settings
-from bot.slack_standin import SlackStandIn
+from slack_standin import SlackStandIn
 from tests.bot.conftest import AE_CHANNEL
 from tests.bot.test_digest import DIGEST_CHANNEL
 from tests.digest_support import Expected, insert, make_mix

@@ -15,8 +15,8 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
-from bot.localserver import LocalServer
-from bot.slack_standin import SlackSender, SlackStandIn
+from bot.demo.localserver import LocalServer
+from slack_standin import SlackSender, SlackStandIn
 
 SIGNING_SECRET = "standin-test-signing-secret"
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.slack_standin import check_blocks, check_view
+from slack_standin import check_blocks, check_view
 
 
 def plain(text: str) -> dict[str, Any]:

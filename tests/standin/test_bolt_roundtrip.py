@@ -10,7 +10,7 @@ import pytest
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.slack_standin import SlackSender, SlackStandIn
+from slack_standin import SlackSender, SlackStandIn
 
 from .conftest import SIGNING_SECRET, BoltServer
 

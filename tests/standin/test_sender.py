@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.webhook import WebhookClient
 
-from bot.slack_standin import SlackSender, SlackStandIn
+from slack_standin import SlackSender, SlackStandIn
 
 from .conftest import SIGNING_SECRET, FakeApp
 

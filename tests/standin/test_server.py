@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
 
-from bot.slack_standin import SlackStandIn
+from slack_standin import SlackStandIn
 
 SECTION = {"type": "section", "text": {"type": "mrkdwn", "text": "*Acme* is ready"}}
 

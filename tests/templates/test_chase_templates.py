@@ -8,17 +8,12 @@ from datetime import timedelta
 
 import pytest
 
-from bot.slack_standin import check_blocks, check_view
-from bot.views import (
-    escalation_message,
-    note,
-    outcome_line,
-    outcome_question,
-    reassign_view,
-    reminder_message,
-    reschedule_view,
-)
+from bot.surfaces.brief import outcome_line
+from bot.surfaces.chase_messages import escalation_message, outcome_question, reminder_message
+from bot.surfaces.modals import reassign_view, reschedule_view
+from bot.surfaces.notices import note
 from handoff.model import MeetingOutcome, Status
+from slack_standin import check_blocks, check_view
 from tests.conftest import NOW
 from tests.templates.test_hostile_text import AE, HOSTILE, LIVE_SYNTAX, make_handoff
 

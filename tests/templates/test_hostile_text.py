@@ -17,32 +17,20 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from bot.render import escape_mrkdwn
-from bot.slack_standin import check_blocks, check_view
-from bot.views import (
-    HOME_MAX_BLOCKS,
-    MANAGER_BLOCKS,
-    AeHome,
-    brief_message,
-    decision_dm,
-    dispute_message,
-    dispute_refusal_text,
-    dispute_result,
-    dispute_view,
-    home_view,
-    notice,
-    overturn_view,
-    refusal_text,
-    reject_view,
-    too_late_view,
-    withdraw_view,
-)
-from bot.wizard import person_view, review_model, wizard_view
+from bot.surfaces.brief import brief_message, decision_dm
+from bot.surfaces.dispute_messages import dispute_message, dispute_result
+from bot.surfaces.home import HOME_MAX_BLOCKS, MANAGER_BLOCKS, AeHome, home_view
+from bot.surfaces.modals import dispute_view, overturn_view, reject_view, withdraw_view
+from bot.surfaces.notices import notice, too_late_view
+from bot.surfaces.refusals import dispute_refusal_text, refusal_text
+from bot.surfaces.render import escape_mrkdwn
+from bot.surfaces.wizard import person_view, review_model, wizard_view
 from handoff.config import Config, load_config
 from handoff.lifecycle import Refusal
 from handoff.model import Field, Handoff, Stakeholder, Status
 from handoff.qualification import steps
 from handoff.scoring import score
+from slack_standin import check_blocks, check_view
 from tests.conftest import NOW, qualification
 
 SDR = "U0SDR"

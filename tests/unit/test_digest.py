@@ -8,10 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.chart import trend_chart
-from bot.digest_view import MESSAGE_BUDGET, digest_message, duration, table, text_length
-from bot.slack_standin.blockkit import check_blocks
-from bot.textview import blocks_to_text
+from bot.surfaces.chart import trend_chart
+from bot.surfaces.digest_message import MESSAGE_BUDGET, digest_message, duration, table, text_length
+from bot.surfaces.textview import blocks_to_text
 from handoff.config import ConfigError, load_config
 from handoff.digest import (
     AeDecisions,
@@ -38,6 +37,7 @@ from handoff.digest import (
     trend,
     week_ending,
 )
+from slack_standin.blockkit import check_blocks
 
 NY = ZoneInfo("America/New_York")
 

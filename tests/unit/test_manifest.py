@@ -14,10 +14,10 @@ from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
-from bot import cli
+from bot.entrypoints import cli
+from bot.entrypoints.manifest import BOT_SCOPES, build_manifest
+from bot.entrypoints.web import EVENTS_PATH
 from bot.ids import COMMAND, Callback
-from bot.manifest import BOT_SCOPES, build_manifest
-from bot.web import EVENTS_PATH
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED_SLACK = REPO.parent / "shared" / "slack"

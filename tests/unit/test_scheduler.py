@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bot.scheduler import SWEEP_SECONDS, _add_jobs
+from bot.jobs.scheduler import SWEEP_SECONDS, _add_jobs
 
 
 def test_one_sweep_job_that_coalesces_missed_runs():

@@ -5,13 +5,13 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from bot.answer import clicked_transition
-from bot.delivery import notify_sdr, sync_brief
-from bot.home import refresh_for
+from bot.delivery.brief_sync import notify_sdr, sync_brief
+from bot.delivery.home_updates import refresh_for
 from bot.ids import Action
+from bot.listeners.clicks import clicked_transition
 from bot.payloads import user_id
 from bot.services import Services
-from bot.views import refusal_text
+from bot.surfaces.refusals import refusal_text
 from handoff.lifecycle import accept
 
 

@@ -9,15 +9,16 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from bot.answer import clicked_handoff, clicked_transition, tell
-from bot.delivery import sync_brief
-from bot.disputes import after_resolution
-from bot.home import refresh_for
+from bot.delivery.brief_sync import sync_brief
+from bot.delivery.dispute_notices import after_resolution
+from bot.delivery.home_updates import refresh_for
+from bot.delivery.outbox import Outbox
 from bot.ids import Action
-from bot.outbox import Outbox
+from bot.listeners.clicks import clicked_handoff, clicked_transition, tell
 from bot.payloads import user_id
 from bot.services import Services
-from bot.views import dispute_refusal_text, dispute_view, overturn_view
+from bot.surfaces.modals import dispute_view, overturn_view
+from bot.surfaces.refusals import dispute_refusal_text
 from handoff.lifecycle import (
     dispute_refusal,
     dispute_window,

@@ -4,12 +4,12 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.drafts import resume
-from bot.home import publish_home
+from bot.delivery.home_updates import publish_home
 from bot.ids import Action
+from bot.listeners.wizard_flow import resume
 from bot.payloads import button_id, team_id, user_id
 from bot.services import Services
-from bot.views import too_late_view
+from bot.surfaces.notices import too_late_view
 from storage import drafts
 
 

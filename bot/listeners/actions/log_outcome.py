@@ -6,15 +6,15 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from bot.answer import clicked_transition
-from bot.delivery import sync_brief
-from bot.followups import after_outcome
-from bot.home import refresh_for
+from bot.delivery.brief_sync import sync_brief
+from bot.delivery.followups import after_outcome
+from bot.delivery.home_updates import refresh_for
+from bot.delivery.outbox import Outbox
 from bot.ids import Action
-from bot.outbox import Outbox
+from bot.listeners.clicks import clicked_transition
 from bot.payloads import user_id
 from bot.services import Services
-from bot.views import chase_refusal_text
+from bot.surfaces.refusals import chase_refusal_text
 from handoff.lifecycle import log_outcome
 from handoff.model import MeetingOutcome
 

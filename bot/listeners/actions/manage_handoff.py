@@ -6,12 +6,13 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from bot.answer import tell
-from bot.drafts import open_form
 from bot.ids import Action
+from bot.listeners.clicks import tell
+from bot.listeners.wizard_flow import open_form
 from bot.payloads import team_id, user_id
 from bot.services import Services
-from bot.views import refusal_text, withdraw_view
+from bot.surfaces.modals import withdraw_view
+from bot.surfaces.refusals import refusal_text
 from handoff.lifecycle import edit_refusal
 from handoff.qualification import answers_of
 

@@ -4,8 +4,8 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.drafts import open_form
 from bot.ids import Action
+from bot.listeners.wizard_flow import open_form
 from bot.payloads import team_id, user_id
 from bot.services import Services
 

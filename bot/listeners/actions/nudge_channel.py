@@ -4,14 +4,15 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from bot.answer import clicked_handoff
-from bot.followups import nudge
+from bot.delivery.followups import nudge
+from bot.delivery.outbox import Outbox
 from bot.ids import Action
-from bot.outbox import Outbox
+from bot.listeners.clicks import clicked_handoff
 from bot.payloads import user_id
-from bot.render import channel
 from bot.services import Services
-from bot.views import notice, refusal_text
+from bot.surfaces.notices import notice
+from bot.surfaces.refusals import refusal_text
+from bot.surfaces.render import channel
 from handoff.lifecycle import Refusal
 from handoff.model import Status
 

@@ -4,10 +4,10 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from bot.answer import clicked_handoff
 from bot.ids import Action
+from bot.listeners.clicks import clicked_handoff
 from bot.services import Services
-from bot.views import reassign_view
+from bot.surfaces.modals import reassign_view
 
 
 def register(app: App, services: Services) -> None:

@@ -4,11 +4,12 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from bot.answer import clicked_handoff, tell
 from bot.ids import Action
+from bot.listeners.clicks import clicked_handoff, tell
 from bot.payloads import user_id
 from bot.services import Services
-from bot.views import refusal_text, reject_view
+from bot.surfaces.modals import reject_view
+from bot.surfaces.refusals import refusal_text
 from handoff.lifecycle import decision_refusal
 
 

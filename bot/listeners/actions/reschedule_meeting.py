@@ -4,11 +4,12 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from bot.answer import clicked_handoff, tell
 from bot.ids import Action
+from bot.listeners.clicks import clicked_handoff, tell
 from bot.payloads import user_id
 from bot.services import Services
-from bot.views import chase_refusal_text, reschedule_view
+from bot.surfaces.modals import reschedule_view
+from bot.surfaces.refusals import chase_refusal_text
 from handoff.lifecycle import outcome_refusal
 
 

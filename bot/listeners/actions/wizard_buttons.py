@@ -6,11 +6,11 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.drafts import step_view, update_open_view
 from bot.ids import Action
+from bot.listeners.wizard_flow import step_view, update_open_view
 from bot.payloads import metadata_id, user_id
 from bot.services import Services
-from bot.wizard import person_view, typed_answers
+from bot.surfaces.wizard import person_view, typed_answers
 from handoff.model import Field
 from handoff.qualification import steps
 from storage import drafts

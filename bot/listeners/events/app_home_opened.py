@@ -4,7 +4,7 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.home import publish_home
+from bot.delivery.home_updates import publish_home
 from bot.services import Services
 
 

@@ -6,13 +6,14 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot import ids
-from bot.delivery import sync_brief
-from bot.disputes import after_dispute, after_resolution
-from bot.home import refresh_for
-from bot.outbox import Outbox
+from bot.delivery.brief_sync import sync_brief
+from bot.delivery.dispute_notices import after_dispute, after_resolution
+from bot.delivery.home_updates import refresh_for
+from bot.delivery.outbox import Outbox
 from bot.payloads import metadata_id, state_value, user_id
 from bot.services import Services
-from bot.views import dispute_refusal_text, too_late_view
+from bot.surfaces.notices import too_late_view
+from bot.surfaces.refusals import dispute_refusal_text
 from handoff.lifecycle import (
     DISPUTE_CASE_MAX,
     UnknownHandoff,

@@ -5,7 +5,7 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot import ids
-from bot.drafts import step_view, update_open_view
+from bot.listeners.wizard_flow import step_view, update_open_view
 from bot.payloads import metadata_id, state_value, user_id
 from bot.services import Services
 from handoff.model import Field

@@ -6,14 +6,15 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.delivery import sync_brief
-from bot.drafts import step_view
-from bot.home import refresh_for
+from bot.delivery.brief_sync import sync_brief
+from bot.delivery.home_updates import refresh_for
 from bot.ids import Callback
+from bot.listeners.wizard_flow import step_view
 from bot.payloads import metadata_id, team_id, user_id
 from bot.services import Services
-from bot.views import refusal_text, too_late_view
-from bot.wizard import typed_answers
+from bot.surfaces.notices import too_late_view
+from bot.surfaces.refusals import refusal_text
+from bot.surfaces.wizard import typed_answers
 from handoff.lifecycle import Outcome, UnknownHandoff, revise, submit
 from handoff.qualification import Invalid, step_errors, steps, validate
 from handoff.scoring import may_submit, score

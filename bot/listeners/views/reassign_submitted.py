@@ -5,13 +5,14 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot import ids
-from bot.delivery import notify_sdr, sync_brief
-from bot.followups import after_reassign
-from bot.home import refresh_for
-from bot.outbox import Outbox
+from bot.delivery.brief_sync import notify_sdr, sync_brief
+from bot.delivery.followups import after_reassign
+from bot.delivery.home_updates import refresh_for
+from bot.delivery.outbox import Outbox
 from bot.payloads import metadata_id, user_id
 from bot.services import Services
-from bot.views import chase_refusal_text, too_late_view
+from bot.surfaces.notices import too_late_view
+from bot.surfaces.refusals import chase_refusal_text
 from handoff.lifecycle import UnknownHandoff, reassign
 
 

@@ -4,12 +4,13 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.delivery import sync_brief
-from bot.home import refresh_for
+from bot.delivery.brief_sync import sync_brief
+from bot.delivery.home_updates import refresh_for
 from bot.ids import Callback
 from bot.payloads import metadata_id, user_id
 from bot.services import Services
-from bot.views import refusal_text, too_late_view
+from bot.surfaces.notices import too_late_view
+from bot.surfaces.refusals import refusal_text
 from handoff.lifecycle import UnknownHandoff, withdraw
 
 

@@ -4,11 +4,11 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.home import publish_home
+from bot.delivery.home_updates import publish_home
 from bot.ids import Callback
 from bot.payloads import metadata_id, team_id, user_id
 from bot.services import Services
-from bot.wizard import typed_answers
+from bot.surfaces.wizard import typed_answers
 from handoff.qualification import steps
 from storage import drafts
 

@@ -24,14 +24,14 @@ from typing import Any
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy import func, select
 
-from bot.chart import trend_chart
-from bot.digest_view import digest_message, period_text
-from bot.outbox import Draft, Outbox, already_posted
+from bot.delivery.outbox import Draft, Outbox, already_posted
 from bot.services import Services
 from bot.settings import Settings
+from bot.surfaces.chart import trend_chart
+from bot.surfaces.digest_message import digest_message, period_text
 from handoff.config import Config
 from handoff.digest import Digest, Period, latest_due, week_ending
-from storage import digests, metrics
+from storage import digest_ledger, metrics
 from storage.models import HandoffRow
 
 log = logging.getLogger(__name__)
@@ -114,12 +114,12 @@ def send_due_digest(
         return None
     period = scheduled_period(services.config, now)
     with services.unit() as repo:
-        entry = digests.entry(repo.session, period.start)
+        entry = digest_ledger.entry(repo.session, period.start)
         first = repo.session.scalar(select(func.min(HandoffRow.submitted_at)))
     if entry is not None and (
         entry.sent_at is not None
-        or entry.attempts >= digests.MAX_ATTEMPTS
-        or entry.claimed_at > now - digests.CLAIM_LEASE
+        or entry.attempts >= digest_ledger.MAX_ATTEMPTS
+        or entry.claimed_at > now - digest_ledger.CLAIM_LEASE
     ):
         return None  # sent, given up, or being sent: the claim would say no anyway
     if first is None or first >= period.end:
@@ -144,8 +144,8 @@ def send_digest(
         )
         return report
     with services.unit() as repo:
-        claim = digests.claim(repo.session, start=period.start, end=period.end, now=now)
-        entry = digests.entry(repo.session, period.start) if claim is None else None
+        claim = digest_ledger.claim(repo.session, start=period.start, end=period.end, now=now)
+        entry = digest_ledger.entry(repo.session, period.start) if claim is None else None
     if claim is None:
         report.skipped = _why_not(entry)
         return report
@@ -157,11 +157,11 @@ def send_digest(
         log.exception("digest %s: stopped (%s); the next sweep retries", period.start, error)
         report.error = error
         with services.unit() as repo:
-            digests.release(repo.session, claim.id, error=error, now=now)
+            digest_ledger.release(repo.session, claim.id, error=error, now=now)
         return report
     first = report.deliveries[0] if report.deliveries else None
     with services.unit() as repo:
-        digests.mark_sent(
+        digest_ledger.mark_sent(
             repo.session,
             claim.id,
             channel=first.channel if first else None,
@@ -175,7 +175,7 @@ def _deliver(
     services: Services,
     outbox: Outbox,
     period: Period,
-    claim: digests.DigestClaim,
+    claim: digest_ledger.DigestClaim,
     targets: list[str],
     report: DigestReport,
 ) -> None:
@@ -279,13 +279,13 @@ def _permalinks(outbox: Outbox, digest: Digest) -> dict[int, str]:
     return links
 
 
-def _why_not(entry: digests.LedgerEntry | None) -> str:
+def _why_not(entry: digest_ledger.LedgerEntry | None) -> str:
     if entry is None:
         return "another process is sending it"
     if entry.sent_at is not None:
         where = f" to {entry.channel} (ts {entry.ts})" if entry.channel else ""
         return f"already sent at {entry.sent_at.isoformat(timespec='seconds')}{where}"
-    if entry.attempts >= digests.MAX_ATTEMPTS:
+    if entry.attempts >= digest_ledger.MAX_ATTEMPTS:
         return f"given up after {entry.attempts} attempts (last error: {entry.last_error})"
     return "another process is sending it"
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from bot import ids
 from bot.payloads import answers
-from bot.render import render
+from bot.surfaces.render import render
 from handoff.config import Config
 from handoff.model import Field, Qualification, Score
 from handoff.qualification import (

@@ -11,10 +11,10 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from bot.chase import SweepReport, run_sweep
-from bot.delivery import deliver_pending
-from bot.digest import send_due_digest
-from bot.outbox import Outbox
+from bot.delivery.brief_sync import deliver_pending
+from bot.delivery.outbox import Outbox
+from bot.jobs.sweep import SweepReport, run_sweep
+from bot.jobs.weekly_digest import send_due_digest
 from bot.services import Services, make_services
 from bot.settings import Settings
 from storage.leader import leadership

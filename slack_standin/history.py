@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from .ids import IdFactory
+from .identifiers import IdFactory
 from .records import ApiError, Identity
 
 # Message fields an app may set that Slack stores and echoes back unchanged.

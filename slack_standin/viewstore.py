@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from .ids import IdFactory
+from .identifiers import IdFactory
 from .records import ApiError, Identity
 
 MAX_STACK_DEPTH = 3  # the root view plus two pushes (views.push docs)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.ids import Action, Block
-from bot.slack_standin import SlackSender, SlackStandIn
+from slack_standin import SlackSender, SlackStandIn
 
 
 def step_inputs(view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:

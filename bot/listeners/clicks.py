@@ -16,10 +16,11 @@ from typing import Any
 from slack_bolt import Respond
 from slack_sdk.errors import SlackApiError
 
-from bot.home import publish_home
+from bot.delivery.home_updates import publish_home
 from bot.payloads import button_id, team_id, user_id
 from bot.services import Services
-from bot.views import chase_refusal_text, notice, too_late_view
+from bot.surfaces.notices import notice, too_late_view
+from bot.surfaces.refusals import chase_refusal_text
 from handoff.lifecycle import HandoffRepository, Outcome, Refusal, UnknownHandoff
 from handoff.model import Handoff
 

@@ -11,10 +11,12 @@ from collections.abc import Callable
 
 from slack_sdk.errors import SlackApiError
 
-from bot.outbox import Draft, Outbox, Sent, send_once
-from bot.render import escape_mrkdwn, slack_date, user
+from bot.delivery.outbox import Draft, Outbox, Sent, send_once
 from bot.services import Services
-from bot.views import note, outcome_line, outcome_question
+from bot.surfaces.brief import outcome_line
+from bot.surfaces.chase_messages import outcome_question
+from bot.surfaces.notices import note
+from bot.surfaces.render import escape_mrkdwn, slack_date, user
 from handoff.chasing import ChaseKind
 from handoff.model import OUTCOME_LABELS, Handoff, MeetingOutcome
 from storage import ledger

@@ -11,9 +11,9 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
-from bot.outbox import Draft, Outbox, Pacer, already_posted, metadata
+from bot.delivery.outbox import Draft, Outbox, Pacer, already_posted, metadata
 from bot.services import Services
-from bot.views import brief_message, decision_dm
+from bot.surfaces.brief import brief_message, decision_dm
 from handoff.lifecycle import mark_posted
 from handoff.model import Status
 from storage import ledger

@@ -88,6 +88,11 @@ def channel(channel_id: str | None) -> str:
     return "the channel"
 
 
+def safe_link(link: str) -> str:
+    """`link` if it is a plain https URL that cannot break a mrkdwn link, else ""."""
+    return link if link.startswith("https://") and "|" not in link and ">" not in link else ""
+
+
 @cache
 def environment() -> Environment:
     env = Environment(

@@ -8,10 +8,10 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .ids import IdFactory
-from .messages import MessageStore
+from .history import MessageStore
+from .identifiers import IdFactory
 from .records import ApiError, Hook, Identity, Upload
-from .views import ViewStore
+from .viewstore import ViewStore
 
 DEFAULT_TZ = "America/New_York"
 

@@ -19,11 +19,13 @@ from collections.abc import Callable
 
 from slack_sdk.errors import SlackApiError
 
-from bot.delivery import DECISION_DM
-from bot.outbox import Draft, Outbox, Sent, permalink, send_once
-from bot.render import user
+from bot.delivery.brief_sync import DECISION_DM
+from bot.delivery.outbox import Draft, Outbox, Sent, permalink, send_once
 from bot.services import Services
-from bot.views import decision_dm, dispute_message, dispute_result, dispute_verdict, note
+from bot.surfaces.brief import decision_dm
+from bot.surfaces.dispute_messages import dispute_message, dispute_result, dispute_verdict
+from bot.surfaces.notices import note
+from bot.surfaces.render import user
 from handoff.model import DisputeStatus, Handoff
 from storage import ledger
 

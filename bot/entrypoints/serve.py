@@ -14,8 +14,8 @@ log = logging.getLogger(__name__)
 
 def build_wsgi(settings: Settings) -> Any:
     from bot.app import build_app
+    from bot.entrypoints.web import create_wsgi
     from bot.services import make_services
-    from bot.web import create_wsgi
 
     services = make_services(settings)
     return create_wsgi(build_app(services), services.engine)
@@ -44,7 +44,7 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 def serve_http(settings: Settings, *, workers: int, threads: int, scheduler: bool) -> None:
     on_ready = None
     if scheduler:
-        from bot.scheduler import start_background
+        from bot.jobs.scheduler import start_background
 
         on_ready = lambda: start_background(settings)  # noqa: E731
     options = {
@@ -70,7 +70,7 @@ def serve_socket_mode(settings: Settings, *, scheduler: bool) -> None:
 
     services = make_services(settings)
     if scheduler:
-        from bot.scheduler import start_background
+        from bot.jobs.scheduler import start_background
 
         start_background(settings)
     SocketModeHandler(build_app(services), settings.app_token).start()

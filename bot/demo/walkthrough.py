@@ -15,14 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import build_app
+from bot.demo.localserver import LocalServer
+from bot.demo.wizard_driver import WizardDriver
+from bot.entrypoints.web import create_wsgi
 from bot.ids import COMMAND, Action, Block
-from bot.localserver import LocalServer
 from bot.services import make_services
 from bot.settings import Settings, load_settings
-from bot.slack_standin import SlackSender, SlackStandIn
-from bot.textview import blocks_to_text
-from bot.web import create_wsgi
-from bot.wizard_driver import WizardDriver
+from bot.surfaces.textview import blocks_to_text
+from slack_standin import SlackSender, SlackStandIn
 from storage.migrate import upgrade
 
 SDR, AE, AE2 = "U0DEMOANN", "U0DEMOBOB", "U0DEMOCAT"

@@ -9,7 +9,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from bot.services import Services
-from bot.wizard import field_label, review_model, wizard_view
+from bot.surfaces.wizard import field_label, review_model, wizard_view
 from handoff.config import Config
 from handoff.model import Field, Qualification
 from handoff.qualification import LONG_TEXT_MAX, SHORT_TEXT_MAX, steps, validate

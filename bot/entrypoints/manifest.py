@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.entrypoints.web import EVENTS_PATH
 from bot.ids import COMMAND, Callback
-from bot.web import EVENTS_PATH
 
 PLACEHOLDER_URL = "https://handoff.example.com"
 # The narrowest set that works: `commands` for /handoff and the shortcuts,

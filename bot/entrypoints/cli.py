@@ -114,7 +114,7 @@ def _start(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.serve import serve_http, serve_socket_mode
+    from bot.entrypoints.serve import serve_http, serve_socket_mode
 
     settings.require_slack()
     scheduler = getattr(args, "scheduler", None)
@@ -133,7 +133,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _worker(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.scheduler import run_blocking
+    from bot.jobs.scheduler import run_blocking
 
     settings.require_slack()
     run_blocking(settings)
@@ -202,7 +202,7 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
 def _chase(args: argparse.Namespace, settings: Settings) -> int:
     from dataclasses import replace
 
-    from bot.scheduler import sweep_once
+    from bot.jobs.scheduler import sweep_once
     from bot.services import make_services
 
     settings.require_slack()
@@ -224,9 +224,9 @@ def _digest(args: argparse.Namespace, settings: Settings) -> int:
     import time
     from pathlib import Path
 
-    from bot import digest as weekly
+    from bot.jobs import weekly_digest as weekly
     from bot.services import make_services
-    from bot.textview import blocks_to_text
+    from bot.surfaces.textview import blocks_to_text
 
     if not args.dry_run:
         settings.require_slack()
@@ -287,14 +287,14 @@ def _db_current(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _manifest(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.manifest import build_manifest
+    from bot.entrypoints.manifest import build_manifest
 
     print(json.dumps(build_manifest(args.url, socket_mode=args.socket_mode), indent=2))
     return 0
 
 
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.demo import run_demo
+    from bot.demo.walkthrough import run_demo
 
     return run_demo(settings, database=getattr(args, "database", None))
 

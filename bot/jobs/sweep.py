@@ -13,12 +13,17 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from bot import disputes, followups
-from bot.delivery import BRIEF, DECISION_DM, notify_sdr, sync_brief
-from bot.outbox import Draft, Outbox, Sent, permalink, send_once
-from bot.render import user
+from bot.delivery import dispute_notices, followups
+from bot.delivery.brief_sync import BRIEF, DECISION_DM, notify_sdr, sync_brief
+from bot.delivery.outbox import Draft, Outbox, Sent, permalink, send_once
 from bot.services import Services
-from bot.views import business_span, escalation_message, outcome_question, reminder_message
+from bot.surfaces.chase_messages import (
+    business_span,
+    escalation_message,
+    outcome_question,
+    reminder_message,
+)
+from bot.surfaces.render import user
 from handoff.businesstime import BusinessClock
 from handoff.chasing import Chase, ChaseKind, due_chases
 from handoff.model import Handoff
@@ -71,8 +76,8 @@ def _deliver(services: Services, outbox: Outbox, report: SweepReport) -> None:
     for claim in unsent:
         if claim.kind == DECISION_DM:
             notify_sdr(services, claim.handoff_id)
-        elif claim.kind in disputes.KINDS:
-            sent = disputes.resend(services, outbox, claim)
+        elif claim.kind in dispute_notices.KINDS:
+            sent = dispute_notices.resend(services, outbox, claim)
             if sent:
                 report.sent.append(sent)
         elif claim.kind != BRIEF:

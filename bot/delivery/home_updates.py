@@ -24,10 +24,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.digest_view import duration, period_text, rate, stale_lines
-from bot.render import render
 from bot.services import Services
-from bot.views import (
+from bot.surfaces.digest_message import duration, period_text, rate, stale_lines
+from bot.surfaces.home import (
     DUE_SHOWN,
     HANDOFFS_SHOWN,
     PENDING_SHOWN,
@@ -35,6 +34,7 @@ from bot.views import (
     AeHome,
     home_view,
 )
+from bot.surfaces.render import render
 from handoff.digest import Period, latest_due
 from handoff.model import Handoff
 from storage import drafts, metrics

@@ -14,8 +14,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import ids
-from bot.render import cap, channel, mrkdwn, render, user
-from bot.views import business_span
+from bot.surfaces.chase_messages import business_span
+from bot.surfaces.render import cap, channel, mrkdwn, render, user
 from handoff.businesstime import BusinessClock
 from handoff.config import Config
 from handoff.digest import (
