@@ -28,6 +28,23 @@ OPEN_STATUSES = (Status.SUBMITTED, Status.PENDING)
 DECIDED_STATUSES = (Status.ACCEPTED, Status.REJECTED, Status.WITHDRAWN)
 
 
+class MessageKind(StrEnum):
+    """Every message the bot sends about a handoff; with a level, the ledger's unique key."""
+
+    BRIEF = "brief"  # the brief in the AE channel
+    DECISION_DM = "decision_dm"  # the SDR is told the AE's decision
+    CHASE_REMINDER = "chase_reminder"  # handoff.chasing.ChaseKind, by value
+    CHASE_ESCALATION = "chase_escalation"
+    CHASE_OUTCOME = "chase_outcome"
+    OUTCOME_THREAD = "outcome_thread"  # the logged outcome, in the brief's thread
+    OUTCOME_SDR = "outcome_sdr"  # ... and to the SDR
+    REASSIGN_THREAD = "reassign_thread"
+    NUDGE = "nudge"  # a manager asks the channel to take an undecided brief
+    DISPUTE = "dispute"  # the managers' DM with the SDR's case
+    DISPUTE_RESULT = "dispute_result"  # the SDR is told the verdict
+    DISPUTE_THREAD = "dispute_thread"  # after an overturn, the brief's thread
+
+
 class Field(StrEnum):
     """Every answer of the qualification form, by its stored name."""
 

@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from handoff.digest import ClaimState
 from storage.models import DigestRow
 
 SCOPE = "all"  # one digest covers every handoff the bot knows (one workspace per token)
@@ -42,6 +43,19 @@ class LedgerEntry:
     ts: str | None
     attempts: int
     last_error: str | None
+
+    def state(self, now: datetime) -> ClaimState:
+        if self.sent_at is not None:
+            return ClaimState.SENT
+        if self.attempts >= MAX_ATTEMPTS:
+            return ClaimState.GIVEN_UP
+        if self.claimed_at > now - CLAIM_LEASE:
+            return ClaimState.SENDING
+        return ClaimState.FREE
+
+
+def claim_state(entry: LedgerEntry | None, now: datetime) -> ClaimState:
+    return ClaimState.FREE if entry is None else entry.state(now)
 
 
 def claim(

@@ -3,7 +3,7 @@
 Nothing here loads handoff rows into Python: a query returns one row per group (SDR,
 source, criterion, period…) or, for the stale list, the few briefs it names. The same
 SQL runs on SQLite (3.25+, for window functions) and PostgreSQL. Definitions are in
-handoff/digest.py; `headline()` is what a Home tab calls, `collect()` the whole digest.
+handoff/digest/; `headline()` is what a Home tab calls, `collect()` the whole digest.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from handoff.digest import (
     Band,
     Calibration,
     CriterionCalibration,
-    Digest,
     Disputes,
+    Figures,
     Funnel,
     Group,
     Headline,
@@ -35,9 +35,7 @@ from handoff.digest import (
     StaleBrief,
     Timing,
     band_edges,
-    coaching_signals,
-    latest_due,
-    rubber_stamps,
+    scheduled_period,
     trend,
     week_ending,
 )
@@ -160,6 +158,12 @@ def stale(session: Session, end: datetime, limit: int) -> tuple[list[StaleBrief]
     return briefs, int(total)
 
 
+def first_submitted(session: Session) -> datetime | None:
+    """When the first handoff was submitted: no digest reports on a week before it."""
+    first = session.scalar(select(func.min(H.submitted_at)))
+    return None if first is None else _utc(first)
+
+
 def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
@@ -171,7 +175,7 @@ def headline(
     scheduled digest time, unless `period` is given)."""
     zone = config.policy.zone
     if period is None:
-        period = week_ending(latest_due(now, zone, config.digest), zone)
+        period = scheduled_period(now, zone, config.digest)
     previous = week_ending(period.start, zone)
     before, current = funnels(session, [previous, period])
     briefs, total = stale(session, period.end, config.digest.stale)
@@ -394,15 +398,15 @@ def calibration(session: Session, config: Config, period: Period) -> Calibration
 # -- everything -------------------------------------------------------------------------------
 
 
-def collect(session: Session, config: Config, period: Period) -> Digest:
-    """Every figure of the digest for `period`, read in one transaction."""
+def collect(session: Session, config: Config, period: Period) -> Figures:
+    """Every aggregate of the digest for `period`, read in one transaction (no flags: the
+    domain's `assemble` applies them)."""
     zone = config.policy.zone
     periods = trend(period.end, zone)
     counts = funnels(session, periods)
     briefs, total = stale(session, period.end, config.digest.stale)
     head = Headline(period, counts[-1], counts[-2], timing(session, period), tuple(briefs), total)
-    aes = ae_decisions(session, period)
-    return Digest(
+    return Figures(
         headline=head,
         sdrs=tuple(sdrs(session, period)),
         sources=tuple(breakdown(session, period, H.source)),
@@ -413,8 +417,7 @@ def collect(session: Session, config: Config, period: Period) -> Digest:
         outcomes=outcomes(session, period),
         calibration=calibration(session, config, period),
         disputes=disputes(session, period),
-        ae_decisions=tuple(aes),
-        rubber_stamps=rubber_stamps(aes, config.digest),
-        coaching=coaching_signals(sdr_rejections(session, period), config.digest),
+        ae_decisions=tuple(ae_decisions(session, period)),
+        sdr_rejections=tuple(sdr_rejections(session, period)),
         trend=tuple(zip(periods, counts, strict=True)),
     )

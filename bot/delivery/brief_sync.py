@@ -15,13 +15,11 @@ from bot.delivery.outbox import Draft, Outbox, Pacer, already_posted, metadata
 from bot.services import Services
 from bot.surfaces.brief import brief_message, decision_dm
 from handoff.lifecycle import mark_posted
-from handoff.model import Status
+from handoff.model import MessageKind, Status
 from storage import ledger
 
 log = logging.getLogger(__name__)
 
-BRIEF = "brief"
-DECISION_DM = "decision_dm"
 _MAX_ROUNDS = 3
 
 
@@ -53,13 +51,18 @@ def _post_brief(services: Services, handoff_id: int, outbox: Outbox | None) -> b
     now = services.now()
     with services.unit() as repo:
         claim = ledger.claim(
-            repo.session, handoff_id=handoff_id, kind=BRIEF, level=0, recipient=channel, now=now
+            repo.session,
+            handoff_id=handoff_id,
+            kind=MessageKind.BRIEF,
+            level=0,
+            recipient=channel,
+            now=now,
         )
         handoff = repo.get(handoff_id)
     if claim is None or handoff is None:
         return True  # posted already, or another process is posting it right now
     message = brief_message(handoff, services.config)
-    meta = metadata(handoff_id, BRIEF, 0)
+    meta = metadata(handoff_id, MessageKind.BRIEF, 0)
     # Outside a sweep the client's own 429 handling is enough; the pacer adds no retries.
     outbox = outbox or Outbox(services.client, Pacer(retries=0))
     try:
@@ -120,7 +123,7 @@ def notify_sdr(services: Services, handoff_id: int) -> bool:
         claim = ledger.claim(
             repo.session,
             handoff_id=handoff_id,
-            kind=DECISION_DM,
+            kind=MessageKind.DECISION_DM,
             level=0,
             recipient=handoff.sdr_id,
             now=now,
@@ -154,7 +157,7 @@ def deliver_pending(services: Services) -> int:
     for handoff_id in behind:
         done += sync_brief(services, handoff_id)
     for claim in unsent:
-        if claim.kind == DECISION_DM:
+        if claim.kind == MessageKind.DECISION_DM:
             done += notify_sdr(services, claim.handoff_id)
     return done
 

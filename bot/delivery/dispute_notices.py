@@ -1,9 +1,9 @@
 """The messages around a dispute, each claimed in the reminders ledger so it goes out once.
 
-- `dispute` (DISPUTE_MANAGERS): the managers' group DM (one DM when there is one manager)
+- `dispute`: the managers' group DM (one DM when there is one manager)
   with the SDR's case and Overturn… and Uphold;
-- `dispute_result` (DISPUTE_RESULT): the SDR's DM with the verdict;
-- `dispute_thread` (DISPUTE_THREAD): after an overturn, a note in the brief's thread naming
+- `dispute_result`: the SDR's DM with the verdict;
+- `dispute_thread`: after an overturn, a note in the brief's thread naming
   the AE who takes the meeting (so they are notified).
 
 Each waits for the database commit that made it true; a failed send releases its claim and
@@ -19,28 +19,24 @@ from collections.abc import Callable
 
 from slack_sdk.errors import SlackApiError
 
-from bot.delivery.brief_sync import DECISION_DM
 from bot.delivery.outbox import Draft, Outbox, Sent, permalink, send_once
 from bot.services import Services
 from bot.surfaces.brief import decision_dm
 from bot.surfaces.dispute_messages import dispute_message, dispute_result, dispute_verdict
 from bot.surfaces.notices import note
 from bot.surfaces.render import user
-from handoff.model import DisputeStatus, Handoff
+from handoff.model import DisputeStatus, Handoff, MessageKind
 from storage import ledger
 
 log = logging.getLogger(__name__)
 
-DISPUTE_MANAGERS = "dispute"
-DISPUTE_RESULT = "dispute_result"
-DISPUTE_THREAD = "dispute_thread"
-KINDS = (DISPUTE_MANAGERS, DISPUTE_RESULT, DISPUTE_THREAD)
+KINDS = (MessageKind.DISPUTE, MessageKind.DISPUTE_RESULT, MessageKind.DISPUTE_THREAD)
 RESOLVED = (DisputeStatus.UPHELD, DisputeStatus.OVERTURNED)
 
 
 def after_dispute(services: Services, outbox: Outbox, handoff_id: int) -> list[Sent]:
     """The SDR disputed: ask the managers, and take the Dispute button off the SDR's DM."""
-    sent = _send(services, outbox, handoff_id, DISPUTE_MANAGERS)
+    sent = _send(services, outbox, handoff_id, MessageKind.DISPUTE)
     _update_decision_dm(services, outbox, handoff_id)
     return [sent] if sent else []
 
@@ -50,7 +46,7 @@ def after_resolution(services: Services, outbox: Outbox, handoff_id: int) -> lis
     replace the buttons of the managers' DM with the verdict."""
     sent = [
         s
-        for kind in (DISPUTE_RESULT, DISPUTE_THREAD)
+        for kind in (MessageKind.DISPUTE_RESULT, MessageKind.DISPUTE_THREAD)
         if (s := _send(services, outbox, handoff_id, kind)) is not None
     ]
     _close_managers_dm(services, outbox, handoff_id)
@@ -73,7 +69,7 @@ def _send(services: Services, outbox: Outbox, handoff_id: int, kind: str) -> Sen
     config = services.config
     managers = list(services.settings.managers)
     draft: Callable[[], Draft | None]
-    if kind == DISPUTE_MANAGERS:
+    if kind == MessageKind.DISPUTE:
         if handoff.dispute_status is None or not managers:
             return None
         recipient = ",".join(managers)
@@ -85,7 +81,7 @@ def _send(services: Services, outbox: Outbox, handoff_id: int, kind: str) -> Sen
             content = dispute_message(handoff, config, link=link, done=dispute_verdict(handoff))
             return Draft(channel, content)
 
-    elif kind == DISPUTE_RESULT:
+    elif kind == MessageKind.DISPUTE_RESULT:
         if handoff.dispute_status not in RESOLVED:
             return None
         recipient = handoff.sdr_id
@@ -129,7 +125,7 @@ def _update_decision_dm(services: Services, outbox: Outbox, handoff_id: int) -> 
     """Re-render the SDR's decision DM from the row: no Dispute button once disputed."""
     with services.unit() as repo:
         handoff = repo.get(handoff_id)
-        entries = ledger.entries(repo.session, [handoff_id], [DECISION_DM])
+        entries = ledger.entries(repo.session, [handoff_id], [MessageKind.DECISION_DM])
     if handoff is None:
         return
     content = decision_dm(handoff, services.config, can_dispute=bool(services.settings.managers))
@@ -139,7 +135,7 @@ def _update_decision_dm(services: Services, outbox: Outbox, handoff_id: int) -> 
 def _close_managers_dm(services: Services, outbox: Outbox, handoff_id: int) -> None:
     with services.unit() as repo:
         handoff = repo.get(handoff_id)
-        entries = ledger.entries(repo.session, [handoff_id], [DISPUTE_MANAGERS])
+        entries = ledger.entries(repo.session, [handoff_id], [MessageKind.DISPUTE])
     if handoff is None or handoff.dispute_status not in RESOLVED:
         return
     link = permalink(outbox, handoff.brief_channel, handoff.brief_ts) if entries else ""

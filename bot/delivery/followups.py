@@ -18,15 +18,17 @@ from bot.surfaces.chase_messages import outcome_question
 from bot.surfaces.notices import note
 from bot.surfaces.render import escape_mrkdwn, slack_date, user
 from handoff.chasing import ChaseKind
-from handoff.model import OUTCOME_LABELS, Handoff, MeetingOutcome
+from handoff.model import OUTCOME_LABELS, Handoff, MeetingOutcome, MessageKind
 from storage import ledger
 
 log = logging.getLogger(__name__)
 
-OUTCOME_THREAD = "outcome_thread"
-OUTCOME_SDR = "outcome_sdr"
-REASSIGN_THREAD = "reassign_thread"
-NUDGE = "nudge"
+RESENT = (
+    MessageKind.OUTCOME_THREAD,
+    MessageKind.OUTCOME_SDR,
+    MessageKind.REASSIGN_THREAD,
+    MessageKind.NUDGE,
+)
 
 
 def outcome_round(handoff: Handoff) -> int:
@@ -40,7 +42,7 @@ def after_outcome(services: Services, outbox: Outbox, handoff_id: int) -> list[S
     """Tell the brief's thread and the SDR, and take the buttons off the outcome DMs."""
     sent = [
         s
-        for kind in (OUTCOME_THREAD, OUTCOME_SDR)
+        for kind in (MessageKind.OUTCOME_THREAD, MessageKind.OUTCOME_SDR)
         if (s := _send(services, outbox, handoff_id, kind, None)) is not None
     ]
     _close_outcome_dms(services, outbox, handoff_id)
@@ -48,16 +50,16 @@ def after_outcome(services: Services, outbox: Outbox, handoff_id: int) -> list[S
 
 
 def after_reassign(services: Services, outbox: Outbox, handoff_id: int, level: int) -> Sent | None:
-    return _send(services, outbox, handoff_id, REASSIGN_THREAD, level)
+    return _send(services, outbox, handoff_id, MessageKind.REASSIGN_THREAD, level)
 
 
 def nudge(services: Services, outbox: Outbox, handoff_id: int, actor: str) -> Sent | None:
-    return _send(services, outbox, handoff_id, NUDGE, 1, actor=actor)
+    return _send(services, outbox, handoff_id, MessageKind.NUDGE, 1, actor=actor)
 
 
 def resend(services: Services, outbox: Outbox, claim: ledger.Claim) -> Sent | None:
     """Retry a follow-up whose send failed (chases are re-derived by the sweep instead)."""
-    if claim.kind not in (OUTCOME_THREAD, OUTCOME_SDR, REASSIGN_THREAD, NUDGE):
+    if claim.kind not in RESENT:
         return None
     return _send(services, outbox, claim.handoff_id, claim.kind, claim.level, actor=claim.recipient)
 
@@ -76,13 +78,17 @@ def _send(
     if handoff is None:
         return None
     draft: Callable[[], Draft | None]
-    if kind in (OUTCOME_THREAD, OUTCOME_SDR):
+    if kind in (MessageKind.OUTCOME_THREAD, MessageKind.OUTCOME_SDR):
         if handoff.outcome is None:
             return None
         level = outcome_round(handoff) if level is None else level
-        recipient = handoff.sdr_id if kind == OUTCOME_SDR else (handoff.brief_channel or "")
-        draft = (_sdr_outcome if kind == OUTCOME_SDR else _thread_outcome)(outbox, handoff)
-    elif kind == REASSIGN_THREAD:
+        recipient = (
+            handoff.sdr_id if kind == MessageKind.OUTCOME_SDR else (handoff.brief_channel or "")
+        )
+        draft = (_sdr_outcome if kind == MessageKind.OUTCOME_SDR else _thread_outcome)(
+            outbox, handoff
+        )
+    elif kind == MessageKind.REASSIGN_THREAD:
         recipient = handoff.reassigned_by or ""
         draft = _thread(
             handoff,

@@ -241,7 +241,7 @@ def _digest(args: argparse.Namespace, settings: Settings) -> int:
     period = (
         weekly.period_ending(settings.config, args.now)
         if args.now is not None
-        else weekly.scheduled_period(settings.config, now)
+        else weekly.last_period(settings.config, now)
     )
     started = time.monotonic()
     try:

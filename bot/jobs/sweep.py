@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.delivery import dispute_notices, followups
-from bot.delivery.brief_sync import BRIEF, DECISION_DM, notify_sdr, sync_brief
+from bot.delivery.brief_sync import notify_sdr, sync_brief
 from bot.delivery.outbox import Draft, Outbox, Sent, permalink, send_once
 from bot.services import Services
 from bot.surfaces.chase_messages import (
@@ -26,7 +26,7 @@ from bot.surfaces.chase_messages import (
 from bot.surfaces.render import user
 from handoff.businesstime import BusinessClock
 from handoff.chasing import Chase, ChaseKind, due_chases
-from handoff.model import Handoff
+from handoff.model import Handoff, MessageKind
 from storage import ledger
 
 log = logging.getLogger(__name__)
@@ -74,13 +74,13 @@ def _deliver(services: Services, outbox: Outbox, report: SweepReport) -> None:
         if sync_brief(services, handoff_id, outbox=outbox):
             (report.briefs if first else report.updated).append(handoff_id)
     for claim in unsent:
-        if claim.kind == DECISION_DM:
+        if claim.kind == MessageKind.DECISION_DM:
             notify_sdr(services, claim.handoff_id)
         elif claim.kind in dispute_notices.KINDS:
             sent = dispute_notices.resend(services, outbox, claim)
             if sent:
                 report.sent.append(sent)
-        elif claim.kind != BRIEF:
+        elif claim.kind != MessageKind.BRIEF:
             sent = followups.resend(services, outbox, claim)
             if sent:
                 report.sent.append(sent)

@@ -22,7 +22,6 @@ from datetime import datetime
 from typing import Any
 
 from slack_sdk.errors import SlackApiError, SlackClientError
-from sqlalchemy import func, select
 
 from bot.delivery.outbox import Draft, Outbox, already_posted
 from bot.services import Services
@@ -30,9 +29,8 @@ from bot.settings import Settings
 from bot.surfaces.chart import trend_chart
 from bot.surfaces.digest_message import digest_message, period_text
 from handoff.config import Config
-from handoff.digest import Digest, Period, latest_due, week_ending
+from handoff.digest import Digest, Period, assemble, due_period, scheduled_period, week_ending
 from storage import digest_ledger, metrics
-from storage.models import HandoffRow
 
 log = logging.getLogger(__name__)
 
@@ -82,15 +80,15 @@ def period_ending(config: Config, at: datetime) -> Period:
     return week_ending(at, config.policy.zone)
 
 
-def scheduled_period(config: Config, now: datetime) -> Period:
+def last_period(config: Config, now: datetime) -> Period:
     """The period that ended at the last scheduled digest time at or before `now`."""
-    zone = config.policy.zone
-    return week_ending(latest_due(now, zone, config.digest), zone)
+    return scheduled_period(now, config.policy.zone, config.digest)
 
 
 def build(services: Services, period: Period) -> Digest:
     with services.unit() as repo:
-        return metrics.collect(repo.session, services.config, period)
+        figures = metrics.collect(repo.session, services.config, period)
+    return assemble(figures, services.config.digest)
 
 
 def metadata(period: Period) -> dict[str, Any]:
@@ -110,20 +108,21 @@ def send_due_digest(
 
     Runs missed while the bot was down coalesce: only the latest period is sent, late.
     """
-    if not destinations(services.settings, services.config):
+    config = services.config
+    if not destinations(services.settings, config):
         return None
-    period = scheduled_period(services.config, now)
     with services.unit() as repo:
-        entry = digest_ledger.entry(repo.session, period.start)
-        first = repo.session.scalar(select(func.min(HandoffRow.submitted_at)))
-    if entry is not None and (
-        entry.sent_at is not None
-        or entry.attempts >= digest_ledger.MAX_ATTEMPTS
-        or entry.claimed_at > now - digest_ledger.CLAIM_LEASE
-    ):
-        return None  # sent, given up, or being sent: the claim would say no anyway
-    if first is None or first >= period.end:
-        return None  # the bot was not in use yet: nothing to report
+        entry = digest_ledger.entry(repo.session, last_period(config, now).start)
+        first = metrics.first_submitted(repo.session)
+    period = due_period(
+        now,
+        config.policy.zone,
+        config.digest,
+        first_submitted=first,
+        claim=digest_ledger.claim_state(entry, now),
+    )
+    if period is None:
+        return None  # sent, given up, being sent, or the bot was not in use yet
     return send_digest(services, period, now=now, outbox=outbox)
 
 

@@ -20,13 +20,11 @@ from bot.delivery.home_updates import publish_home
 from bot.payloads import button_id, team_id, user_id
 from bot.services import Services
 from bot.surfaces.notices import notice, too_late_view
-from bot.surfaces.refusals import chase_refusal_text
-from handoff.lifecycle import HandoffRepository, Outcome, Refusal, UnknownHandoff
+from bot.surfaces.refusals import GONE, refusal_text
+from handoff.lifecycle import HandoffRepository, Outcome, Refusal, RefusalKind, UnknownHandoff
 from handoff.model import Handoff
 
 log = logging.getLogger(__name__)
-
-GONE = "That handoff no longer exists."
 
 
 def on_home(body: dict[str, Any]) -> bool:
@@ -64,8 +62,8 @@ def clicked_handoff(
         return None
     actor = user_id(body)
     if managers_only and actor not in services.settings.managers:
-        refusal = Refusal("not_manager", handoff.status)
-        tell(services, body, respond, chase_refusal_text(refusal, actor))
+        refusal = Refusal(RefusalKind.NOT_MANAGER, handoff.status)
+        tell(services, body, respond, refusal_text(refusal, actor))
         return None
     return handoff
 
@@ -75,7 +73,6 @@ def clicked_transition(
     body: dict[str, Any],
     respond: Respond,
     move: Callable[[HandoffRepository, int], Outcome],
-    explain: Callable[[Refusal, str], str],
 ) -> int | None:
     """Run `move` on the handoff the clicked button names, in one transaction. Its id when
     the move went through; None once the clicker has been told why nothing changed."""
@@ -89,6 +86,6 @@ def clicked_transition(
         tell(services, body, respond, GONE)
         return None
     if result.refusal:
-        tell(services, body, respond, explain(result.refusal, user_id(body)))
+        tell(services, body, respond, refusal_text(result.refusal, user_id(body)))
         return None
     return handoff_id

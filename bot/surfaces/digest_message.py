@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from bot import ids
 from bot.surfaces.chase_messages import business_span
-from bot.surfaces.render import cap, channel, mrkdwn, render, user
+from bot.surfaces.render import cap, channel, mrkdwn, render, safe_link, user
 from handoff.businesstime import BusinessClock
 from handoff.config import Config
 from handoff.digest import (
@@ -25,6 +25,7 @@ from handoff.digest import (
     Headline,
     Period,
     Rates,
+    pct,
 )
 
 SECTION_MAX = 3000
@@ -238,7 +239,7 @@ def group_table(title: str, rows: Sequence[Group], name: Callable[[str], str], t
         s = sum(g.submitted for g in rest)
         a = sum(g.accepted for g in rest)
         r = sum(g.rejected for g in rest)
-        body.append([f"+{len(rest)} more", s, a, r, rate(_pct(a, a + r))])
+        body.append([f"+{len(rest)} more", s, a, r, rate(pct(a, a + r))])
     return code(table([title, "Sent", "Acc", "Rej", "Rate"], body))
 
 
@@ -274,7 +275,7 @@ def stale_lines(head: Headline, links: Mapping[int, str], zone: ZoneInfo) -> str
     for b in head.stale:
         name = mrkdwn(b.company, 60)
         link = links.get(b.id, "")
-        if _safe_link(link):
+        if safe_link(link):
             shown = f"<{link}|{name}>"
         elif b.channel:
             shown = f"*{name}* (in {channel(b.channel)})"
@@ -417,13 +418,3 @@ def _rate_cells(r: Rates) -> list[str]:
         f"{rate(r.acceptance_rate)} ({r.decided})",
         f"{rate(r.opportunity_rate)} ({r.with_outcome})",
     ]
-
-
-def _pct(part: int, whole: int) -> int | None:
-    from handoff.digest import pct
-
-    return pct(part, whole)
-
-
-def _safe_link(link: str) -> bool:
-    return link.startswith("https://") and "|" not in link and ">" not in link

@@ -8,6 +8,7 @@ from handoff.lifecycle.base import (
     HandoffRepository,
     Outcome,
     Refusal,
+    RefusalKind,
     UnknownHandoff,
     get_or_raise,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "Outcome",
     "OutcomeRepository",
     "Refusal",
+    "RefusalKind",
     "UnknownHandoff",
     "accept",
     "decider",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Protocol
 
 from handoff.model import (
@@ -52,14 +53,34 @@ class HandoffRepository(Protocol):
     ) -> None: ...
 
 
+class RefusalKind(StrEnum):
+    """The rule that refused a transition; each has its own answer in bot/surfaces/refusals.py."""
+
+    ALREADY_DECIDED = "already_decided"
+    WITHDRAWN = "withdrawn"
+    OWN_HANDOFF = "own_handoff"  # the booker cannot accept or reject their own meeting
+    NOT_BOOKER = "not_booker"  # only the booker edits or withdraws
+    NOT_ACCEPTED = "not_accepted"  # no meeting outcome before an acceptance
+    NOT_OWNER = "not_owner"  # only the AE who owns the meeting (or a manager) logs its outcome
+    OUTCOME_LOGGED = "outcome_logged"
+    NOT_MANAGER = "not_manager"  # reassign and nudge are the managers'
+    BOOKER_AS_AE = "booker_as_ae"  # the meeting cannot go to the SDR who booked it
+    DISPUTE_NOT_BOOKER = "dispute_not_booker"
+    ALREADY_DISPUTED = "already_disputed"
+    NOT_REJECTED = "not_rejected"
+    NO_MANAGERS = "no_managers"  # nobody could decide a dispute
+    TOO_LATE = "too_late"  # past the dispute window
+    DISPUTE_NOT_MANAGER = "dispute_not_manager"
+    DISPUTE_RESOLVED = "dispute_resolved"
+    NOT_DISPUTED = "not_disputed"
+    CONFLICT = "conflict"  # a manager who booked or rejected it cannot judge it
+
+
 @dataclass(frozen=True)
 class Refusal:
     """Why a transition was refused: `kind` is the rule, `by` who decided before."""
 
-    # already_decided | withdrawn | own_handoff | not_booker; after the decision:
-    # not_accepted | not_allowed | outcome_logged | not_manager; disputes: not_rejected |
-    # already_disputed | no_managers | too_late | dispute_resolved | not_disputed | conflict
-    kind: str
+    kind: RefusalKind
     status: Status
     by: str | None = None
 

@@ -9,6 +9,7 @@ from handoff.lifecycle.base import (
     HandoffRepository,
     Outcome,
     Refusal,
+    RefusalKind,
     UnknownHandoff,
 )
 from handoff.model import (
@@ -77,11 +78,11 @@ def mark_posted(
 def decision_refusal(handoff: Handoff, actor: str) -> Refusal | None:
     """Why `actor` may not accept or reject this handoff now, or None if they may."""
     if handoff.status == Status.WITHDRAWN:
-        return Refusal("withdrawn", handoff.status, handoff.sdr_id)
+        return Refusal(RefusalKind.WITHDRAWN, handoff.status, handoff.sdr_id)
     if handoff.status in (Status.ACCEPTED, Status.REJECTED):
-        return Refusal("already_decided", handoff.status, decider(handoff))
+        return Refusal(RefusalKind.ALREADY_DECIDED, handoff.status, decider(handoff))
     if actor == handoff.sdr_id:
-        return Refusal("own_handoff", handoff.status, actor)
+        return Refusal(RefusalKind.OWN_HANDOFF, handoff.status, actor)
     return None
 
 

@@ -10,6 +10,7 @@ from handoff.lifecycle.base import (
     HandoffRepository,
     Outcome,
     Refusal,
+    RefusalKind,
     get_or_raise,
 )
 from handoff.model import (
@@ -49,17 +50,17 @@ def dispute_refusal(
     rejection (None: no limit), and only when there are managers to decide it.
     """
     if actor != handoff.sdr_id:
-        return Refusal("not_booker", handoff.status, handoff.sdr_id)
+        return Refusal(RefusalKind.DISPUTE_NOT_BOOKER, handoff.status, handoff.sdr_id)
     if handoff.dispute_status is not None:
         by = handoff.dispute_resolved_by or handoff.sdr_id
-        return Refusal("already_disputed", handoff.status, by)
+        return Refusal(RefusalKind.ALREADY_DISPUTED, handoff.status, by)
     if handoff.status != Status.REJECTED:
-        return Refusal("not_rejected", handoff.status, handoff.decided_by)
+        return Refusal(RefusalKind.NOT_REJECTED, handoff.status, handoff.decided_by)
     if not managers:
-        return Refusal("no_managers", handoff.status, None)
+        return Refusal(RefusalKind.NO_MANAGERS, handoff.status, None)
     decided = handoff.decided_at or handoff.submitted_at
     if window is not None and now - decided > window:
-        return Refusal("too_late", handoff.status, handoff.decided_by)
+        return Refusal(RefusalKind.TOO_LATE, handoff.status, handoff.decided_by)
     return None
 
 
@@ -94,7 +95,8 @@ def dispute(
         return Outcome(
             current,
             changed=False,
-            refusal=refusal or Refusal("already_disputed", current.status, current.sdr_id),
+            refusal=refusal
+            or Refusal(RefusalKind.ALREADY_DISPUTED, current.status, current.sdr_id),
         )
     data: dict[str, object] = {
         "case": case,
@@ -114,15 +116,15 @@ def resolve_refusal(
     dispute nor the AE who rejected it judging their own rejection.
     """
     if actor not in managers:
-        return Refusal("not_manager", handoff.status, None)
+        return Refusal(RefusalKind.DISPUTE_NOT_MANAGER, handoff.status, None)
     if handoff.dispute_status in (DisputeStatus.UPHELD, DisputeStatus.OVERTURNED):
-        return Refusal("dispute_resolved", handoff.status, handoff.dispute_resolved_by)
+        return Refusal(RefusalKind.DISPUTE_RESOLVED, handoff.status, handoff.dispute_resolved_by)
     if handoff.dispute_status != DisputeStatus.OPEN or handoff.status != Status.REJECTED:
-        return Refusal("not_disputed", handoff.status, handoff.decided_by)
+        return Refusal(RefusalKind.NOT_DISPUTED, handoff.status, handoff.decided_by)
     if actor in (handoff.sdr_id, handoff.decided_by):
-        return Refusal("conflict", handoff.status, actor)
+        return Refusal(RefusalKind.CONFLICT, handoff.status, actor)
     if to_ae is not None and to_ae == handoff.sdr_id:
-        return Refusal("own_handoff", handoff.status, to_ae)
+        return Refusal(RefusalKind.BOOKER_AS_AE, handoff.status, to_ae)
     return None
 
 
@@ -167,7 +169,7 @@ def resolve_dispute(
             current,
             changed=False,
             refusal=refusal
-            or Refusal("dispute_resolved", current.status, current.dispute_resolved_by),
+            or Refusal(RefusalKind.DISPUTE_RESOLVED, current.status, current.dispute_resolved_by),
         )
     data: dict[str, object] = {
         "rejected_by": handoff.decided_by,

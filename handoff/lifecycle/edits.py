@@ -8,6 +8,7 @@ from handoff.lifecycle.base import (
     HandoffRepository,
     Outcome,
     Refusal,
+    RefusalKind,
     get_or_raise,
 )
 from handoff.lifecycle.decisions import decider, score_data
@@ -23,11 +24,11 @@ from handoff.model import (
 def edit_refusal(handoff: Handoff, actor: str) -> Refusal | None:
     """Why `actor` may not edit or withdraw this handoff now, or None if they may."""
     if actor != handoff.sdr_id:
-        return Refusal("not_booker", handoff.status, handoff.sdr_id)
+        return Refusal(RefusalKind.NOT_BOOKER, handoff.status, handoff.sdr_id)
     if handoff.status == Status.WITHDRAWN:
-        return Refusal("withdrawn", handoff.status, handoff.sdr_id)
+        return Refusal(RefusalKind.WITHDRAWN, handoff.status, handoff.sdr_id)
     if handoff.status in (Status.ACCEPTED, Status.REJECTED):
-        return Refusal("already_decided", handoff.status, decider(handoff))
+        return Refusal(RefusalKind.ALREADY_DECIDED, handoff.status, decider(handoff))
     return None
 
 

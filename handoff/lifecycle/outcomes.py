@@ -11,6 +11,7 @@ from handoff.lifecycle.base import (
     HandoffRepository,
     Outcome,
     Refusal,
+    RefusalKind,
     UnknownHandoff,
 )
 from handoff.model import (
@@ -33,11 +34,11 @@ class OutcomeRepository(HandoffRepository, Protocol):
 def outcome_refusal(handoff: Handoff, actor: str, managers: Collection[str]) -> Refusal | None:
     """Why `actor` may not log this meeting's outcome, or None: the AE or a manager may."""
     if handoff.status != Status.ACCEPTED:
-        return Refusal("not_accepted", handoff.status, handoff.decided_by)
+        return Refusal(RefusalKind.NOT_ACCEPTED, handoff.status, handoff.decided_by)
     if actor not in (handoff.ae_id, handoff.decided_by) and actor not in managers:
-        return Refusal("not_allowed", handoff.status, handoff.ae_id)
+        return Refusal(RefusalKind.NOT_OWNER, handoff.status, handoff.ae_id)
     if handoff.outcome in FINAL_OUTCOMES:
-        return Refusal("outcome_logged", handoff.status, handoff.outcome_by)
+        return Refusal(RefusalKind.OUTCOME_LOGGED, handoff.status, handoff.outcome_by)
     return None
 
 
@@ -81,7 +82,8 @@ def log_outcome(
         return Outcome(
             current,
             changed=False,
-            refusal=refusal or Refusal("outcome_logged", current.status, current.outcome_by),
+            refusal=refusal
+            or Refusal(RefusalKind.OUTCOME_LOGGED, current.status, current.outcome_by),
         )
     repo.record(handoff_id, actor=actor, kind="outcome", data=data, now=now)
     return Outcome(current, changed=True)
@@ -91,13 +93,13 @@ def reassign_refusal(
     handoff: Handoff, actor: str, to_ae: str, managers: Collection[str]
 ) -> Refusal | None:
     if actor not in managers:
-        return Refusal("not_manager", handoff.status, None)
+        return Refusal(RefusalKind.NOT_MANAGER, handoff.status, None)
     if handoff.status == Status.WITHDRAWN:
-        return Refusal("withdrawn", handoff.status, handoff.sdr_id)
+        return Refusal(RefusalKind.WITHDRAWN, handoff.status, handoff.sdr_id)
     if handoff.status == Status.REJECTED:
-        return Refusal("already_decided", handoff.status, handoff.decided_by)
+        return Refusal(RefusalKind.ALREADY_DECIDED, handoff.status, handoff.decided_by)
     if to_ae == handoff.sdr_id:
-        return Refusal("own_handoff", handoff.status, to_ae)
+        return Refusal(RefusalKind.BOOKER_AS_AE, handoff.status, to_ae)
     return None
 
 

@@ -95,7 +95,7 @@ def test_only_the_ae_or_a_manager_may_log_an_outcome(sessions):
             managers=MANAGERS,
             now=NOW,
         )
-    assert refused.refusal.kind == "not_allowed" and refused.refusal.by == "UAE"
+    assert refused.refusal.kind == "not_owner" and refused.refusal.by == "UAE"
 
 
 def test_reschedule_moves_the_meeting_and_starts_a_new_round(sessions):

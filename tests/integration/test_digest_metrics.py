@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from handoff.config import load_config
-from handoff.digest import Period
+from handoff.digest import Period, assemble
 from storage import metrics
 from storage.db import make_engine, make_session_factory, session_scope
 from tests.digest_support import COACH, END, STAMP, START, Expected, insert, make_mix, percent
@@ -31,7 +31,8 @@ def mix(database_url):
 def digest(mix):
     _data, sessions = mix
     with session_scope(sessions) as session:
-        return metrics.collect(session, load_config(), Period(START, END))
+        config = load_config()
+        return assemble(metrics.collect(session, config, Period(START, END)), config.digest)
 
 
 def test_the_headline_and_its_changes(mix, digest):

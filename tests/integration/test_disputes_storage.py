@@ -149,7 +149,9 @@ def test_dispute_then_overturn_counts_as_accepted_with_every_step_logged(session
 def test_upheld_stays_rejected_and_is_logged(sessions):
     handoff_id = _rejected(sessions)
     _dispute(sessions, handoff_id)
-    assert _resolve(sessions, handoff_id, "UAE2", overturn=False).refusal.kind == "not_manager"
+    assert (
+        _resolve(sessions, handoff_id, "UAE2", overturn=False).refusal.kind == "dispute_not_manager"
+    )
     assert _resolve(sessions, handoff_id, "UMGR2", overturn=False).changed
     with session_scope(sessions) as s:
         row = s.get(HandoffRow, handoff_id)

@@ -18,7 +18,6 @@ from handoff.digest import (
     Calibration,
     CriterionCalibration,
     Digest,
-    DigestPolicy,
     Disputes,
     Funnel,
     Group,
@@ -37,6 +36,7 @@ from handoff.digest import (
     trend,
     week_ending,
 )
+from handoff.policy import DigestPolicy
 from slack_standin.blockkit import check_blocks
 
 NY = ZoneInfo("America/New_York")

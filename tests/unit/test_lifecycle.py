@@ -315,7 +315,7 @@ def test_the_booker_disputes_a_rejection_once(repo):
 
 def test_only_the_booker_may_dispute_and_only_a_rejection(repo):
     h = _rejected(repo)
-    assert _dispute(repo, h.id, actor="UAE2").refusal.kind == "not_booker"
+    assert _dispute(repo, h.id, actor="UAE2").refusal.kind == "dispute_not_booker"
     accepted = _submitted(repo, key="draft:2")
     lifecycle.accept(repo, accepted.id, actor="UAE1", now=NOW)
     refused = _dispute(repo, accepted.id)
@@ -400,7 +400,7 @@ def test_only_a_manager_resolves_and_only_once(repo):
     assert not_yet.refusal.kind == "not_disputed"
     _dispute(repo, h.id)
     assert _resolve(repo, h.id, actor="UAE2").refusal == lifecycle.Refusal(
-        "not_manager", Status.REJECTED, None
+        "dispute_not_manager", Status.REJECTED, None
     )
     assert _resolve(repo, h.id, overturn=False).changed
     again = _resolve(repo, h.id, actor="UMGR2", overturn=True)
@@ -422,7 +422,7 @@ def test_no_manager_judges_their_own_case(repo):
         )
         assert refused.refusal.kind == "conflict"
     to_booker = _resolve(repo, h.id, to_ae="USDR")
-    assert to_booker.refusal.kind == "own_handoff"
+    assert to_booker.refusal.kind == "booker_as_ae"
     with pytest.raises(ValueError):
         _resolve(repo, h.id, to_ae="")
     assert repo.get(h.id).dispute_status == DisputeStatus.OPEN

@@ -7,11 +7,12 @@ from datetime import time
 import pytest
 
 from handoff.config import ConfigError, load_config
-from handoff.policy import DEFAULT_POLICY, Policy
+from handoff.config.sections import parse_chasing
+from handoff.policy import DEFAULT_POLICY
 
 
 def test_the_default_file_and_the_code_agree():
-    assert load_config().policy == DEFAULT_POLICY == Policy.parse({}, "x")
+    assert load_config().policy == DEFAULT_POLICY == parse_chasing({}, "x")
 
 
 def test_a_team_file_changes_only_what_it_names(tmp_path):

@@ -11,7 +11,6 @@ from bot.ids import Action
 from bot.listeners.clicks import clicked_transition
 from bot.payloads import user_id
 from bot.services import Services
-from bot.surfaces.refusals import refusal_text
 from handoff.lifecycle import accept
 
 
@@ -25,7 +24,6 @@ def register(app: App, services: Services) -> None:
             body,
             respond,
             lambda repo, hid: accept(repo, hid, actor=actor, now=services.now()),
-            refusal_text,
         )
         if handoff_id is None:
             return

@@ -18,7 +18,7 @@ from bot.listeners.clicks import clicked_handoff, clicked_transition, tell
 from bot.payloads import user_id
 from bot.services import Services
 from bot.surfaces.modals import dispute_view, overturn_view
-from bot.surfaces.refusals import dispute_refusal_text
+from bot.surfaces.refusals import refusal_text
 from handoff.lifecycle import (
     dispute_refusal,
     dispute_window,
@@ -43,7 +43,7 @@ def register(app: App, services: Services) -> None:
             window=dispute_window(services.config.disputes.window_days),
         )
         if refusal:
-            tell(services, body, respond, dispute_refusal_text(refusal, actor))
+            tell(services, body, respond, refusal_text(refusal, actor))
             return
         view = dispute_view(handoff, services.config)
         services.client.views_open(trigger_id=body["trigger_id"], view=view)
@@ -57,7 +57,7 @@ def register(app: App, services: Services) -> None:
             return
         refusal = resolve_refusal(handoff, actor, services.settings.managers)
         if refusal:
-            tell(services, body, respond, dispute_refusal_text(refusal, actor))
+            tell(services, body, respond, refusal_text(refusal, actor))
             return
         services.client.views_open(trigger_id=body["trigger_id"], view=overturn_view(handoff))
 
@@ -77,7 +77,6 @@ def register(app: App, services: Services) -> None:
                 managers=services.settings.managers,
                 now=services.now(),
             ),
-            dispute_refusal_text,
         )
         if handoff_id is None:
             return

@@ -14,7 +14,6 @@ from bot.ids import Action
 from bot.listeners.clicks import clicked_transition
 from bot.payloads import user_id
 from bot.services import Services
-from bot.surfaces.refusals import chase_refusal_text
 from handoff.lifecycle import log_outcome
 from handoff.model import MeetingOutcome
 
@@ -44,7 +43,6 @@ def register(app: App, services: Services) -> None:
                 managers=services.settings.managers,
                 now=services.now(),
             ),
-            chase_refusal_text,
         )
         if handoff_id is None:
             return

@@ -12,7 +12,7 @@ from bot.listeners.wizard_flow import open_form
 from bot.payloads import team_id, user_id
 from bot.services import Services
 from bot.surfaces.modals import withdraw_view
-from bot.surfaces.refusals import refusal_text
+from bot.surfaces.refusals import GONE, refusal_text
 from handoff.lifecycle import edit_refusal
 from handoff.qualification import answers_of
 
@@ -26,7 +26,7 @@ def register(app: App, services: Services) -> None:
         with services.unit() as repo:
             handoff = repo.get(handoff_id) if handoff_id else None
         if handoff is None or what not in ("edit", "withdraw"):
-            tell(services, body, respond, "That handoff no longer exists.")
+            tell(services, body, respond, GONE)
             return
         refusal = edit_refusal(handoff, actor)
         if refusal:

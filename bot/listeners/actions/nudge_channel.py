@@ -13,7 +13,7 @@ from bot.services import Services
 from bot.surfaces.notices import notice
 from bot.surfaces.refusals import refusal_text
 from bot.surfaces.render import channel
-from handoff.lifecycle import Refusal
+from handoff.lifecycle import Refusal, RefusalKind
 from handoff.model import Status
 
 
@@ -26,7 +26,7 @@ def register(app: App, services: Services) -> None:
         if handoff is None:
             return
         if handoff.status != Status.PENDING:
-            refusal = Refusal("already_decided", handoff.status, handoff.ae_id)
+            refusal = Refusal(RefusalKind.ALREADY_DECIDED, handoff.status, handoff.ae_id)
             respond(**notice(refusal_text(refusal, actor)), replace_original=False)
             return
         sent = nudge(services, Outbox.immediate(services), handoff.id, actor)

@@ -9,7 +9,7 @@ from bot.listeners.clicks import clicked_handoff, tell
 from bot.payloads import user_id
 from bot.services import Services
 from bot.surfaces.modals import reschedule_view
-from bot.surfaces.refusals import chase_refusal_text
+from bot.surfaces.refusals import refusal_text
 from handoff.lifecycle import outcome_refusal
 
 
@@ -23,6 +23,6 @@ def register(app: App, services: Services) -> None:
             return
         refusal = outcome_refusal(handoff, actor, services.settings.managers)
         if refusal:
-            tell(services, body, respond, chase_refusal_text(refusal, actor))
+            tell(services, body, respond, refusal_text(refusal, actor))
             return
         services.client.views_open(trigger_id=body["trigger_id"], view=reschedule_view(handoff))

@@ -13,9 +13,10 @@ from bot.delivery.outbox import Outbox
 from bot.payloads import metadata_id, state_value, user_id
 from bot.services import Services
 from bot.surfaces.notices import too_late_view
-from bot.surfaces.refusals import dispute_refusal_text
+from bot.surfaces.refusals import GONE, refusal_text
 from handoff.lifecycle import (
     DISPUTE_CASE_MAX,
+    RefusalKind,
     UnknownHandoff,
     dispute,
     dispute_window,
@@ -58,10 +59,10 @@ def register(app: App, services: Services) -> None:
                     window=dispute_window(services.config.disputes.window_days),
                 )
         except UnknownHandoff:
-            ack(response_action="update", view=too_late_view("That handoff no longer exists."))
+            ack(response_action="update", view=too_late_view(GONE))
             return
         if result.refusal:
-            text = dispute_refusal_text(result.refusal, actor)
+            text = refusal_text(result.refusal, actor)
             ack(response_action="update", view=too_late_view(text))
             return
         ack()
@@ -92,11 +93,11 @@ def register(app: App, services: Services) -> None:
                     now=services.now(),
                 )
         except UnknownHandoff:
-            ack(response_action="update", view=too_late_view("That handoff no longer exists."))
+            ack(response_action="update", view=too_late_view(GONE))
             return
         if result.refusal:
-            text = dispute_refusal_text(result.refusal, actor)
-            if result.refusal.kind == "own_handoff":
+            text = refusal_text(result.refusal, actor)
+            if result.refusal.kind == RefusalKind.BOOKER_AS_AE:
                 ack(response_action="errors", errors={field: text})
             else:
                 ack(response_action="update", view=too_late_view(text))

@@ -13,7 +13,7 @@ from bot.delivery.outbox import Outbox
 from bot.payloads import metadata_id, state_value, user_id
 from bot.services import Services
 from bot.surfaces.notices import too_late_view
-from bot.surfaces.refusals import chase_refusal_text
+from bot.surfaces.refusals import GONE, refusal_text
 from handoff.lifecycle import UnknownHandoff, log_outcome
 from handoff.model import MeetingOutcome
 
@@ -49,10 +49,10 @@ def register(app: App, services: Services) -> None:
                     rescheduled_to=when,
                 )
         except UnknownHandoff:
-            ack(response_action="update", view=too_late_view("That handoff no longer exists."))
+            ack(response_action="update", view=too_late_view(GONE))
             return
         if result.refusal:
-            text = chase_refusal_text(result.refusal, actor)
+            text = refusal_text(result.refusal, actor)
             ack(response_action="update", view=too_late_view(text))
             return
         ack()

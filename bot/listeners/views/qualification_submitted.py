@@ -13,7 +13,7 @@ from bot.listeners.wizard_flow import step_view
 from bot.payloads import metadata_id, team_id, user_id
 from bot.services import Services
 from bot.surfaces.notices import too_late_view
-from bot.surfaces.refusals import refusal_text
+from bot.surfaces.refusals import GONE, refusal_text
 from bot.surfaces.wizard import typed_answers
 from handoff.lifecycle import Outcome, UnknownHandoff, revise, submit
 from handoff.qualification import Invalid, step_errors, steps, validate
@@ -83,7 +83,7 @@ def _handle(
             except UnknownHandoff:
                 return {
                     "response_action": "update",
-                    "view": too_late_view("That handoff no longer exists."),
+                    "view": too_late_view(GONE),
                 }, None
             if outcome.refusal:
                 drafts.discard(repo.session, draft.id, sdr)

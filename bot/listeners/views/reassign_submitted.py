@@ -12,8 +12,8 @@ from bot.delivery.outbox import Outbox
 from bot.payloads import metadata_id, user_id
 from bot.services import Services
 from bot.surfaces.notices import too_late_view
-from bot.surfaces.refusals import chase_refusal_text
-from handoff.lifecycle import UnknownHandoff, reassign
+from bot.surfaces.refusals import GONE, refusal_text
+from handoff.lifecycle import RefusalKind, UnknownHandoff, reassign
 
 
 def register(app: App, services: Services) -> None:
@@ -40,16 +40,16 @@ def register(app: App, services: Services) -> None:
                 )
                 level = len([e for e in repo.events(handoff_id) if e.kind == "reassigned"])
         except UnknownHandoff:
-            ack(response_action="update", view=too_late_view("That handoff no longer exists."))
+            ack(response_action="update", view=too_late_view(GONE))
             return
         if result.refusal:
-            if result.refusal.kind == "own_handoff":
-                text = chase_refusal_text(result.refusal, actor)
+            if result.refusal.kind == RefusalKind.BOOKER_AS_AE:
+                text = refusal_text(result.refusal, actor)
                 ack(response_action="errors", errors={ids.Block.REASSIGN_TO.value: text})
                 return
             ack(
                 response_action="update",
-                view=too_late_view(chase_refusal_text(result.refusal, actor)),
+                view=too_late_view(refusal_text(result.refusal, actor)),
             )
             return
         ack()

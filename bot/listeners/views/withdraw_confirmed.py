@@ -10,7 +10,7 @@ from bot.ids import Callback
 from bot.payloads import metadata_id, user_id
 from bot.services import Services
 from bot.surfaces.notices import too_late_view
-from bot.surfaces.refusals import refusal_text
+from bot.surfaces.refusals import GONE, refusal_text
 from handoff.lifecycle import UnknownHandoff, withdraw
 
 
@@ -25,7 +25,7 @@ def register(app: App, services: Services) -> None:
             with services.unit() as repo:
                 outcome = withdraw(repo, handoff_id, actor=actor, now=services.now())
         except UnknownHandoff:
-            ack(response_action="update", view=too_late_view("That handoff no longer exists."))
+            ack(response_action="update", view=too_late_view(GONE))
             return
         if outcome.refusal:
             text = refusal_text(outcome.refusal, actor)

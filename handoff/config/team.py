@@ -1,4 +1,4 @@
-"""Team configuration: the choices and rules that live in TOML, not in code."""
+"""The team's configuration: the defaults file, then the team's file over it."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from handoff.digest import DEFAULT_DIGEST, DigestPolicy
-from handoff.policy import DEFAULT_POLICY, Policy
+from handoff.config.reader import ConfigError
+from handoff.config.sections import parse_chasing, parse_digest, parse_disputes
+from handoff.policy import DEFAULT_DIGEST, DEFAULT_POLICY, DigestPolicy, DisputeRules, Policy
 from handoff.rubric import Choice, Rubric, RubricError, parse_rubric
 
 CHOICE_LISTS = (
@@ -27,38 +28,6 @@ CHOICE_LISTS = (
 )
 _KEY = re.compile(r"^[a-z0-9_]{1,50}$")
 _LABEL_MAX = 75  # Slack's limit for an option's text
-
-
-class ConfigError(ValueError):
-    """A configuration file is unreadable or says something impossible."""
-
-
-__all__ = ["Choice", "Config", "ConfigError", "DisputeRules", "load_config"]
-
-MAX_DISPUTE_WINDOW_DAYS = 365
-
-
-@dataclass(frozen=True)
-class DisputeRules:
-    """`[disputes]`: how long after a rejection the SDR may still dispute it."""
-
-    window_days: int = 30  # calendar days from the rejection; 0: no limit
-
-    @classmethod
-    def parse(cls, table: object, source: str) -> DisputeRules:
-        if not isinstance(table, dict):
-            raise ConfigError(f"{source}: [disputes] must be a table")
-        unknown = sorted(set(table) - {"window_days"})
-        if unknown:
-            raise ConfigError(f"{source}: disputes.{unknown[0]} is not a known setting")
-        days = table.get("window_days", cls.window_days)
-        if isinstance(days, bool) or not isinstance(days, int):
-            raise ConfigError(f"{source}: disputes.window_days must be a whole number of days")
-        if not 0 <= days <= MAX_DISPUTE_WINDOW_DAYS:
-            raise ConfigError(
-                f"{source}: disputes.window_days must be 0 (no limit) to {MAX_DISPUTE_WINDOW_DAYS}"
-            )
-        return cls(window_days=days)
 
 
 @dataclass(frozen=True)
@@ -166,7 +135,7 @@ def _build(data: dict[str, Any], source: str) -> Config:
     return Config(
         rubric=rubric,
         choices=choices,
-        policy=Policy.parse(data.get("chasing", {}), source),
-        digest=DigestPolicy.parse(data.get("digest", {}), source),
-        disputes=DisputeRules.parse(data.get("disputes", {}), source),
+        policy=parse_chasing(data.get("chasing", {}), source),
+        digest=parse_digest(data.get("digest", {}), source),
+        disputes=parse_disputes(data.get("disputes", {}), source),
     )
