@@ -37,7 +37,7 @@ class Settings:
     managers: tuple[str, ...]
     config_path: str | None
     config: Config = field(repr=False)
-    # Who sees "Briefs waiting for an AE" on Home; empty: guessed (see bot/home.py).
+    # Who sees "Briefs waiting for an AE" on Home; empty: guessed (bot/delivery/home_updates.py).
     aes: tuple[str, ...] = ()
 
     @property

@@ -25,7 +25,7 @@ from storage import ledger
 log = logging.getLogger(__name__)
 
 EVENT_TYPE = "handoff_message"
-LOOKUP_LIMIT = 200  # messages scanned for a lost post; see README's known limits
+LOOKUP_LIMIT = 200  # messages scanned for a lost post; see docs/operations.md, known limits
 T = TypeVar("T")
 
 

@@ -49,7 +49,8 @@ def home_view(
     show_handoffs: bool = True,
 ) -> dict[str, Any]:
     """Home for one person. `notice` (mrkdwn-safe) answers a click Home could not answer
-    otherwise; `manager` holds the managers' section as ready blocks (bot/home.py)."""
+    otherwise; `manager` holds the managers' section as ready blocks (see
+    bot/delivery/home_updates.py)."""
     step_count = len(steps(config))
     shown = handoffs[:HANDOFFS_SHOWN]
     total = len(handoffs) if handoffs_total is None else max(handoffs_total, len(handoffs))

@@ -104,7 +104,8 @@ def _parse(text: str, source: str) -> dict[str, Any]:
 def _build(data: dict[str, Any], source: str) -> Config:
     if "qualification" in data:
         raise ConfigError(
-            f"{source}: [qualification] is now [rubric] (version, bar, criteria); see README"
+            f"{source}: [qualification] is now [rubric] (version, bar, criteria); "
+            "see docs/configuration.md"
         )
     raw_choices = data.get("choices", {})
     choices: dict[str, tuple[Choice, ...]] = {}

@@ -1,5 +1,5 @@
 """The SDR's case, and the manager's pick of an AE on Overturn: compare-and-set, then the
-brief, the messages of bot/disputes.py and the Homes concerned."""
+brief, the messages of bot/delivery/dispute_notices.py and the Homes concerned."""
 
 from typing import Any
 
