@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from handoff.config import Config
 from handoff.model import Field, Qualification, Stakeholder
+from handoff.rubric import Choice
 
 MAX_STAKEHOLDERS = 10
 SHORT_TEXT_MAX = 150
@@ -236,7 +237,7 @@ def person_errors(person: Mapping[str, object], config: Config) -> dict[str, str
         elif len(value) > SHORT_TEXT_MAX:
             errors[key] = f"Keep it under {SHORT_TEXT_MAX} characters ({len(value)} now)."
     role = person.get("role")
-    if role not in (None, "") and not config.has("contact_roles", role):
+    if role not in (None, "") and not (isinstance(role, str) and config.has("contact_roles", role)):
         errors["role"] = "That role is no longer offered; pick another."
     return errors
 
@@ -261,7 +262,11 @@ def _text(raw: object) -> str:
 
 
 def _pick(
-    value: object, field: str, choices: tuple, picked: dict[str, str], errors: dict[str, str]
+    value: object,
+    field: str,
+    choices: tuple[Choice, ...],
+    picked: dict[str, str],
+    errors: dict[str, str],
 ) -> None:
     if not isinstance(value, str) or not value:
         errors[field] = "Pick one."

@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from handoff.digest import ClaimState
+from storage.db import rows_changed
 from storage.models import DigestRow
 
 SCOPE = "all"  # one digest covers every handoff the bot knows (one workspace per token)
@@ -99,7 +100,7 @@ def claim(
         .values(claimed_at=now, attempts=DigestRow.attempts + 1)
         .execution_options(synchronize_session=False)
     )
-    if taken.rowcount != 1:  # type: ignore[attr-defined]
+    if rows_changed(taken) != 1:
         return None
     return DigestClaim(row.id, row.period_start, row.period_end, row.attempts + 1)
 

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from storage.db import rows_changed
 from storage.models import DraftRow
 
 # Older unfinished drafts are not offered for resuming any more.
@@ -62,7 +63,7 @@ def save(
         .values(answers=answers, step=step, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return rows_changed(result) == 1
 
 
 def mark_submitted(
@@ -99,4 +100,4 @@ def discard(session: Session, draft_id: int, user_id: str) -> bool:
             DraftRow.id == draft_id, DraftRow.user_id == user_id, DraftRow.submitted_at.is_(None)
         )
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return rows_changed(result) == 1

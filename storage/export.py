@@ -263,7 +263,7 @@ def csv_row(record: dict[str, Any]) -> list[Any]:
 def _cell(value: Any) -> str:
     kind = type(value)
     if kind is str:
-        return value
+        return str(value)
     if value is None:
         return ""
     if kind is bool:

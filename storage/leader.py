@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, delete, select, text, update
 from sqlalchemy.dialects import sqlite
 
-from storage.db import make_session_factory, session_scope
+from storage.db import make_session_factory, rows_changed, session_scope
 from storage.models import LeaseRow
 
 # A sweep that paces hundreds of messages can take minutes; a crashed holder's
@@ -80,7 +80,7 @@ def _lease(engine: Engine, name: str, holder: str, now: datetime | None) -> Iter
             .values(holder=holder, expires_at=at + LEASE)
             .execution_options(synchronize_session=False)
         )
-        held = taken.rowcount == 1  # type: ignore[attr-defined]
+        held = rows_changed(taken) == 1
     try:
         yield held
     finally:

@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from storage.db import rows_changed
 from storage.models import ReminderRow
 
 # A claim older than this with no send recorded is taken to be a crashed sender.
@@ -71,7 +72,7 @@ def claim(
         .values(claimed_at=now, attempts=ReminderRow.attempts + 1)
         .execution_options(synchronize_session=False)
     )
-    if taken.rowcount != 1:  # type: ignore[attr-defined]
+    if rows_changed(taken) != 1:
         return None
     return Claim(row.id, handoff_id, kind, level, row.recipient, row.attempts + 1)
 

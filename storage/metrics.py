@@ -123,7 +123,8 @@ def _percentiles(
         query = query.group_by(ranked.c.g)
     out: dict[Any, Timing] = {}
     for row in session.execute(query):
-        key, (count, median, p90) = (row[0], row[1:]) if group is not None else (None, row)
+        key = row[0] if group is not None else None
+        count, median, p90 = row[-3:]
         if count:
             out[key] = Timing(int(count), float(median), int(p90))
     return out

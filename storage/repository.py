@@ -19,6 +19,7 @@ from handoff.model import (
     Stakeholder,
     Status,
 )
+from storage.db import rows_changed
 from storage.models import CriterionResultRow, EventRow, HandoffRow, StakeholderRow
 
 QUALIFICATION_COLUMNS = (
@@ -128,7 +129,7 @@ class SqlHandoffRepository:
             .values(values)
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount == 1  # type: ignore[attr-defined]
+        return rows_changed(result) == 1
 
     def set_brief(self, handoff_id: int, *, channel: str, ts: str, now: datetime) -> bool:
         result = self.session.execute(
@@ -137,7 +138,7 @@ class SqlHandoffRepository:
             .values(brief_channel=channel, brief_ts=ts, posted_at=now)
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount == 1  # type: ignore[attr-defined]
+        return rows_changed(result) == 1
 
     def mark_brief_synced(self, handoff_id: int, version: int) -> None:
         """Record that Slack shows `version`; never move the marker backwards."""
@@ -187,7 +188,7 @@ class SqlHandoffRepository:
             .values({**changes, "brief_version": HandoffRow.brief_version + 1})
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount == 1  # type: ignore[attr-defined]
+        return rows_changed(result) == 1
 
     def set_dispute(
         self,
@@ -220,7 +221,7 @@ class SqlHandoffRepository:
             )
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount == 1  # type: ignore[attr-defined]
+        return rows_changed(result) == 1
 
     # -- App Home ---------------------------------------------------------------------------------
 

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 
 from slack_sdk.errors import SlackApiError
 
-from bot.delivery.outbox import Draft, Outbox, Sent, permalink, send_once
+from bot.delivery.outbox import Draft, Outbox, Sent, permalink, send_once, update_message
 from bot.services import Services
 from bot.surfaces.brief import decision_dm
 from bot.surfaces.dispute_messages import dispute_message, dispute_result, dispute_verdict
@@ -149,7 +150,7 @@ def _update(outbox: Outbox, entries: list[ledger.Entry], content: dict) -> None:
             continue
         try:
             outbox.call(
-                lambda c, ch=entry.channel, ts=entry.ts: c.chat_update(channel=ch, ts=ts, **content)
+                partial(update_message, channel=entry.channel, ts=entry.ts, content=content)
             )
         except SlackApiError as exc:
             log.warning("could not update message %s (%s)", entry.ts, exc.response.get("error"))

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 
 from slack_sdk.errors import SlackApiError
 
-from bot.delivery.outbox import Draft, Outbox, Sent, send_once
+from bot.delivery.outbox import Draft, Outbox, Sent, send_once, update_message
 from bot.services import Services
 from bot.surfaces.brief import outcome_line
 from bot.surfaces.chase_messages import outcome_question
@@ -136,6 +137,7 @@ def _thread_outcome(outbox: Outbox, handoff: Handoff) -> Callable[[], Draft | No
 def _sdr_outcome(outbox: Outbox, handoff: Handoff) -> Callable[[], Draft | None]:
     def draft() -> Draft:
         company = escape_mrkdwn(handoff.qualification.company[:150])
+        assert handoff.outcome is not None  # drafted only once an outcome is logged
         label = OUTCOME_LABELS[MeetingOutcome(handoff.outcome)]
         text = f"📋 Your meeting with *{company}*: *{label}*"
         if handoff.outcome == MeetingOutcome.RESCHEDULED and handoff.rescheduled_to:
@@ -161,9 +163,7 @@ def _close_outcome_dms(services: Services, outbox: Outbox, handoff_id: int) -> N
         content = outcome_question(handoff, services.config, nth=1, done=done)
         try:
             outbox.call(
-                lambda c, ch=entry.channel, ts=entry.ts, m=content: c.chat_update(
-                    channel=ch, ts=ts, **m
-                )
+                partial(update_message, channel=entry.channel, ts=entry.ts, content=content)
             )
         except SlackApiError as exc:
             # Cosmetic: a stale button only earns a polite "already logged".

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from slack_sdk.web import SlackResponse
 
 from bot.services import Services
 from storage import ledger
@@ -121,6 +122,12 @@ class Outbox:
         """The DM (one user) or group DM (several) with these people."""
         reply = self.call(lambda c: c.conversations_open(users=",".join(users)))
         return str(reply["channel"]["id"])
+
+
+def update_message(
+    client: WebClient, *, channel: str, ts: str, content: dict[str, Any]
+) -> SlackResponse:
+    return client.chat_update(channel=channel, ts=ts, **content)
 
 
 def permalink(outbox: Outbox, channel: str | None, ts: str | None) -> str:
@@ -258,11 +265,12 @@ def already_posted(outbox: Outbox, message: Draft, meta: dict[str, Any]) -> str 
     one possible duplicate is better than a chase that is never sent.
     """
     try:
-        if message.thread_ts:
+        thread_ts = message.thread_ts
+        if thread_ts:
             reply = outbox.call(
                 lambda c: c.conversations_replies(
                     channel=message.channel,
-                    ts=message.thread_ts,
+                    ts=thread_ts,
                     include_all_metadata=True,
                     limit=LOOKUP_LIMIT,
                 )

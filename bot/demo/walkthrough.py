@@ -140,7 +140,8 @@ class _Story:
 
     def run(self) -> None:
         meeting = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=2)
-        strong = {
+        lee = {"name": "Lee Park", "title": "Plant IT lead", "role": "champion"}
+        strong: dict[str, Any] = {
             "meeting_at": meeting - timedelta(days=4),  # a slip: a date in the past
             "website": "acme-robotics.example",
             "source": "outbound",
@@ -151,7 +152,7 @@ class _Story:
             "contact_title": "VP Operations",
             "contact_email": "dana@acme-robotics.example",
             "contact_role": "economic_buyer",
-            "stakeholders": [{"name": "Lee Park", "title": "Plant IT lead", "role": "champion"}],
+            "stakeholders": [lee],
             "pain": "Too slow",
             "current_solution": "A paper log per shift and a weekly spreadsheet.",
             "trigger": "A third plant opens in March.",
@@ -173,7 +174,7 @@ class _Story:
         view = wizard.next_step(view, strong).view
         self.show_modal("Ann", "step 2: account fit, with the rubric's definition", view)
         view = wizard.next_step(view, strong).view
-        view = wizard.add_person(view, strong["stakeholders"][0])
+        view = wizard.add_person(view, lee)
         self.show_modal("Ann", "step 3, after adding Lee with 'Add a person'", view)
         view = wizard.next_step(view, strong).view
         self.scene("3. On step 4 she is too brief about the pain")

@@ -21,7 +21,7 @@ def build_wsgi(settings: Settings) -> Any:
     return create_wsgi(build_app(services), services.engine)
 
 
-class _Gunicorn(BaseApplication):  # type: ignore[misc]
+class _Gunicorn(BaseApplication):
     def __init__(self, settings: Settings, options: dict[str, Any], on_ready: Any) -> None:
         self.settings = settings
         self.options = options

@@ -19,9 +19,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web import SlackResponse
 
 from bot.delivery.outbox import Draft, Outbox, already_posted
 from bot.services import Services
@@ -266,16 +269,17 @@ def _permalinks(outbox: Outbox, digest: Digest) -> dict[int, str]:
     for brief in digest.headline.stale:
         if not (brief.channel and brief.ts):
             continue
-        ch, ts = brief.channel, brief.ts
         try:
-            reply = outbox.call(
-                lambda c, ch=ch, ts=ts: c.chat_getPermalink(channel=ch, message_ts=ts)
-            )
+            reply = outbox.call(partial(_permalink, channel=brief.channel, ts=brief.ts))
         except SlackApiError as exc:
             log.info("no permalink for brief #%s (%s)", brief.id, exc.response.get("error"))
             continue
         links[brief.id] = str(reply.get("permalink") or "")
     return links
+
+
+def _permalink(client: WebClient, *, channel: str, ts: str) -> SlackResponse:
+    return client.chat_getPermalink(channel=channel, message_ts=ts)
 
 
 def _why_not(entry: digest_ledger.LedgerEntry | None) -> str:

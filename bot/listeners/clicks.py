@@ -21,8 +21,9 @@ from bot.payloads import button_id, team_id, user_id
 from bot.services import Services
 from bot.surfaces.notices import notice, too_late_view
 from bot.surfaces.refusals import GONE, refusal_text
-from handoff.lifecycle import HandoffRepository, Outcome, Refusal, RefusalKind, UnknownHandoff
+from handoff.lifecycle import Outcome, Refusal, RefusalKind, UnknownHandoff
 from handoff.model import Handoff
+from storage.repository import SqlHandoffRepository
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ def clicked_transition(
     services: Services,
     body: dict[str, Any],
     respond: Respond,
-    move: Callable[[HandoffRepository, int], Outcome],
+    move: Callable[[SqlHandoffRepository, int], Outcome],
 ) -> int | None:
     """Run `move` on the handoff the clicked button names, in one transaction. Its id when
     the move went through; None once the clicker has been told why nothing changed."""

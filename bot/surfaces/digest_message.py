@@ -197,13 +197,11 @@ def speed_fields(digest: Digest, sla: str) -> list[str]:
 def undecided_text(head: Headline) -> str:
     if not head.undecided:
         return "none"
-    oldest = head.stale[0] if head.stale else None
-    waited = (
-        f", the oldest waiting {duration((head.period.end - oldest.submitted_at).total_seconds())}"
-    )
-    return f"{head.undecided} brief{'s' if head.undecided != 1 else ''}" + (
-        waited if oldest else ""
-    )
+    waited = ""
+    if head.stale:
+        age = (head.period.end - head.stale[0].submitted_at).total_seconds()
+        waited = f", the oldest waiting {duration(age)}"
+    return f"{head.undecided} brief{'s' if head.undecided != 1 else ''}" + (waited)
 
 
 # -- sections ---------------------------------------------------------------------------------

@@ -145,6 +145,8 @@ def reassign(
     if not won:
         refusal = reassign_refusal(current, actor, to_ae, managers)
         return Outcome(current, changed=False, refusal=refusal)
-    data = {"to": to_ae, "from": handoff.ae_id} if handoff.ae_id else {"to": to_ae}
+    data: dict[str, object] = {"to": to_ae}
+    if handoff.ae_id:
+        data["from"] = handoff.ae_id
     repo.record(handoff_id, actor=actor, kind="reassigned", data=data, now=now)
     return Outcome(current, changed=True)

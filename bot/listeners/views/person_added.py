@@ -47,7 +47,7 @@ def register(app: App, services: Services) -> None:
             mode, step, parent = draft.mode, draft.step, draft.view_id
         ack()  # closes this modal; the step below it is redrawn with the new person
         parent = view.get("previous_view_id") or parent
-        if parent:
+        if parent and draft_id is not None:
             _, redrawn = step_view(services.config, draft_id, mode, step, answers, now)
             update_open_view(services, parent, redrawn, "")
 
