@@ -1,7 +1,11 @@
 """``SlackSender``: the Slack side of inbound traffic, POSTing signed payloads to the app.
 
-Payload shapes follow PLATFORM.md §2.2–2.7; trigger ids and response_urls come from the stand-in,
-so what the app does with them (views.open, respond()) is served and checked by the stand-in too.
+Payload shapes follow Slack's references: slash commands
+https://docs.slack.dev/interactivity/implementing-slash-commands, interactions
+https://docs.slack.dev/reference/interaction-payloads, events https://docs.slack.dev/apis/events-api
+and https://docs.slack.dev/reference/events/app_home_opened. Trigger ids and response_urls come
+from the stand-in, so what the app does with them (views.open, respond()) is served and checked
+by the stand-in too.
 """
 
 from __future__ import annotations
@@ -98,7 +102,7 @@ class SlackSender:
             "command": command,
             "text": text,
             "api_app_id": self.api_app_id,
-            "is_enterprise_install": "false",  # a string in slash commands (§2.2)
+            "is_enterprise_install": "false",  # a form field, so a string
             "response_url": self.standin.response_url(channel=channel_id, user_id=user_id),
             "trigger_id": self.standin.issue_trigger_id(),
         }

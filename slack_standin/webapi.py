@@ -1,7 +1,8 @@
 """The Web API methods the stand-in implements, plus response_url and raw upload endpoints.
 
 Handlers take the decoded arguments and return the success body without ``ok``; they raise
-``ApiError`` for the error codes Slack documents (PLATFORM.md §5). Nothing here knows about HTTP.
+``ApiError`` for the error codes Slack documents on each method's page
+(https://docs.slack.dev/reference/methods/chat.postMessage and so on). Nothing here knows HTTP.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from .workspace import Workspace
 
 MAX_TEXT = 40_000
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-MAX_HOOK_USES = 5  # a response_url works 5 times in 30 minutes (PLATFORM.md §4.3)
+# A response_url works 5 times in 30 minutes:
+# https://docs.slack.dev/interactivity/handling-user-interaction#message_responses
+MAX_HOOK_USES = 5
 # Arguments that arrive JSON-encoded in form bodies (or in JSON bodies from other clients).
 JSON_ARGS = ("blocks", "view", "attachments", "files", "metadata")
 
