@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 from .faults import FaultInjection, retry_headers
 from .inspection import Inspection
 from .records import ApiError
-from .webapi import HANDLERS, decode_json_args, receive_upload, respond
+from .webapi import APP_LEVEL_METHODS, HANDLERS, decode_json_args, receive_upload, respond
 
 _JSON = "application/json; charset=utf-8"
 _TEXT = "text/plain; charset=utf-8"
@@ -63,8 +63,11 @@ class HttpService(FaultInjection, Inspection):
             raise ApiError("unknown_method")
         token = headers.get("authorization", "").removeprefix("Bearer ").strip()
         token = token or str(args.get("token") or "")
-        if not token.startswith("xoxb-"):
-            raise ApiError("invalid_auth")
+        wanted, other = ("xapp-", "xoxb-") if method in APP_LEVEL_METHODS else ("xoxb-", "xapp-")
+        if not token.startswith(wanted):
+            # A bot token where an app-level one is needed (or the reverse) is a real token of
+            # the wrong type; anything else is no valid token at all.
+            raise ApiError("not_allowed_token_type" if token.startswith(other) else "invalid_auth")
         return {"ok": True, **handler(self._ws, args)}
 
     def _serve_hook(self, token: str, headers: dict[str, str], body: bytes) -> Response:

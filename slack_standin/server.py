@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
+from collections.abc import Callable
 from http.server import ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
@@ -106,6 +107,11 @@ class SlackStandIn(HttpService, FaultInjection, Inspection):
     def client(self, token: str = "xoxb-standin", **kwargs: Any) -> WebClient:
         """A real ``WebClient`` pointed at this stand-in."""
         return WebClient(token=token, base_url=self.base_url, **kwargs)
+
+    def use_socket_mode(self, issue_url: Callable[[], str] | None) -> None:
+        """Let apps.connections.open answer with ``issue_url()``; None turns Socket Mode off."""
+        with self._cond:
+            self._ws.open_socket = issue_url
 
     def reset(self) -> None:
         """Forget calls, queued failures, problems and workspace content (users are kept)."""

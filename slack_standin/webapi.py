@@ -27,6 +27,8 @@ MAX_HOOK_USES = 5
 JSON_ARGS = ("blocks", "view", "attachments", "files", "metadata")
 
 Handler = Callable[[Workspace, dict[str, Any]], dict[str, Any]]
+# Called with the app-level token (xapp-); every other method wants the bot token (xoxb-).
+APP_LEVEL_METHODS = frozenset({"apps.connections.open"})
 
 
 def decode_json_args(args: dict[str, Any]) -> dict[str, Any]:
@@ -100,6 +102,13 @@ def auth_test(ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
         "bot_id": identity.bot_id,
         "is_enterprise_install": False,
     }
+
+
+def apps_connections_open(ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
+    """A Socket Mode URL, from the ``SocketModeStandIn`` that is running, if any."""
+    if ws.open_socket is None:
+        raise ApiError("unknown_method")  # this stand-in serves Socket Mode only when asked to
+    return {"url": ws.open_socket()}
 
 
 def chat_post_message(ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
@@ -346,6 +355,7 @@ def chat_get_permalink(ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
 
 HANDLERS: dict[str, Handler] = {
     "auth.test": auth_test,
+    "apps.connections.open": apps_connections_open,
     "chat.postMessage": chat_post_message,
     "chat.update": chat_update,
     "chat.postEphemeral": chat_post_ephemeral,
