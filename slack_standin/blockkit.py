@@ -1,9 +1,11 @@
-"""Block Kit validation for the stand-in, following PLATFORM.md §8.
+"""Block Kit validation for the stand-in, against the limits Slack documents.
 
+Blocks: https://docs.slack.dev/reference/block-kit/blocks (each block's page lists its limits).
+Views: https://docs.slack.dev/reference/views/modal-views.
 slack_sdk's models catch many limits once a payload is parsed and serialised (``Block.parse`` +
 ``to_dict()``), but they silently drop unknown types, leave most option dicts unchecked and do not
-enforce a list of documented limits (§1). Each of those gaps is coded explicitly here, so a payload
-that passes is one that Slack would accept as far as the documentation tells.
+enforce every documented limit. Each of those gaps is coded explicitly here, so a payload that
+passes is one that Slack would accept as far as the documentation tells.
 """
 
 from __future__ import annotations

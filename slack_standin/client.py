@@ -1,7 +1,14 @@
-"""``SlackSender``: the Slack side of inbound traffic, POSTing signed payloads to the app.
+"""The Slack side of inbound traffic: payloads built as Slack builds them, then delivered.
 
-Payload shapes follow PLATFORM.md §2.2–2.7; trigger ids and response_urls come from the stand-in,
-so what the app does with them (views.open, respond()) is served and checked by the stand-in too.
+``PayloadSender`` builds them from what the stand-in holds; ``SlackSender`` POSTs them signed,
+as Slack does to a Request URL (``socketmode.SocketModeSender`` sends them over Socket Mode).
+
+Payload shapes follow Slack's references: slash commands
+https://docs.slack.dev/interactivity/implementing-slash-commands, interactions
+https://docs.slack.dev/reference/interaction-payloads, events https://docs.slack.dev/apis/events-api
+and https://docs.slack.dev/reference/events/app_home_opened. Trigger ids and response_urls come
+from the stand-in, so what the app does with them (views.open, respond()) is served and checked
+by the stand-in too.
 """
 
 from __future__ import annotations
@@ -60,27 +67,25 @@ class ViewOutcome:
     errors: dict[str, str] = field(default_factory=dict)
 
 
-class SlackSender:
-    """Sends slash commands, interactions and events to the app at ``app_url`` as Slack does."""
+class PayloadSender:
+    """Slash commands, interactions and events as Slack sends them; a subclass delivers them."""
 
     def __init__(
         self,
-        app_url: str,
-        signing_secret: str,
         standin: SlackStandIn,
         team_id: str | None = None,
         api_app_id: str = "AHANDOFF",
         *,
         timeout: float = 10.0,
     ) -> None:
-        self.app_url = app_url
         self.standin = standin
         self.team_id = team_id or standin.identity.team_id
         self.api_app_id = api_app_id
         self.timeout = timeout
-        self._verifier = SignatureVerifier(signing_secret)
-        # Never route loopback traffic through a proxy from the environment.
-        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+    def _deliver(self, kind: str, payload: dict[str, Any]) -> Reply:
+        """Send ``payload`` (``kind`` as Socket Mode names it) and return the app's answer."""
+        raise NotImplementedError
 
     # -- slash commands and shortcuts -----------------------------------------------------------
 
@@ -98,11 +103,11 @@ class SlackSender:
             "command": command,
             "text": text,
             "api_app_id": self.api_app_id,
-            "is_enterprise_install": "false",  # a string in slash commands (§2.2)
+            "is_enterprise_install": "false",  # a form field, so a string
             "response_url": self.standin.response_url(channel=channel_id, user_id=user_id),
             "trigger_id": self.standin.issue_trigger_id(),
         }
-        return self.send_raw(urlencode(fields).encode(), FORM)
+        return self._deliver("slash_commands", fields)
 
     def global_shortcut(self, user_id: str, callback_id: str) -> Reply:
         payload = {
@@ -112,7 +117,7 @@ class SlackSender:
             "trigger_id": self.standin.issue_trigger_id(),
             "action_ts": _now_ts(),
         }
-        return self._send_interactive(payload)
+        return self._deliver("interactive", payload)
 
     def message_shortcut(
         self, user_id: str, callback_id: str, channel_id: str, message: dict[str, Any]
@@ -129,7 +134,7 @@ class SlackSender:
             "message": copy.deepcopy(message),
             "response_url": self.standin.response_url(channel=channel_id, ts=ts, user_id=user_id),
         }
-        return self._send_interactive(payload)
+        return self._deliver("interactive", payload)
 
     # -- block actions --------------------------------------------------------------------------
 
@@ -174,7 +179,7 @@ class SlackSender:
             "response_url": self.standin.response_url(channel=channel_id, ts=ts, user_id=user_id),
             "actions": [action],
         }
-        return self._send_interactive(payload)
+        return self._deliver("interactive", payload)
 
     def block_action_in_view(
         self,
@@ -206,7 +211,7 @@ class SlackSender:
             "state": copy.deepcopy(view["state"]),
             "actions": [action],
         }
-        return self._send_interactive(payload)
+        return self._deliver("interactive", payload)
 
     # -- views ----------------------------------------------------------------------------------
 
@@ -262,7 +267,7 @@ class SlackSender:
             "view": self._view(view_id),
             "response_urls": response_urls,
         }
-        return self._send_interactive(payload)
+        return self._deliver("interactive", payload)
 
     def type_into(self, view_id: str, answers: dict[str, Any]) -> None:
         """The user types or picks in a modal without submitting; Slack keeps it in view.state.
@@ -318,7 +323,7 @@ class SlackSender:
             "view": view,
             "is_cleared": False,
         }
-        return self._send_interactive(payload)
+        return self._deliver("interactive", payload)
 
     # -- events ---------------------------------------------------------------------------------
 
@@ -344,7 +349,7 @@ class SlackSender:
             ],
             "is_ext_shared_channel": False,
         }
-        return self.send_raw(json.dumps(envelope).encode(), JSON)
+        return self._deliver("events_api", envelope)
 
     def app_home_opened(self, user_id: str) -> Reply:
         event: dict[str, Any] = {
@@ -357,46 +362,6 @@ class SlackSender:
         if home is not None:
             event["view"] = home  # Slack includes the view only once one was published
         return self.event(event)
-
-    def url_verification(self, challenge: str) -> Reply:
-        body = {"token": VERIFICATION_TOKEN, "challenge": challenge, "type": "url_verification"}
-        return self.send_raw(json.dumps(body).encode(), JSON)
-
-    # -- transport ------------------------------------------------------------------------------
-
-    def send_raw(
-        self,
-        body: bytes,
-        content_type: str,
-        *,
-        signature: str | None = None,
-        timestamp: str | None = None,
-    ) -> Reply:
-        """POST ``body`` signed like Slack (or with the given signature/timestamp, for tests)."""
-        timestamp = timestamp if timestamp is not None else str(int(time.time()))
-        if signature is None:
-            signature = self._verifier.generate_signature(timestamp=timestamp, body=body) or ""
-        request = urllib.request.Request(
-            self.app_url,
-            data=body,
-            method="POST",
-            headers={
-                "Content-Type": content_type,
-                "X-Slack-Request-Timestamp": timestamp,
-                "X-Slack-Signature": signature,
-                "User-Agent": "Slackbot 1.0 (+https://api.slack.com/robots)",
-            },
-        )
-        try:
-            with self._opener.open(request, timeout=self.timeout) as response:
-                return Reply(response.status, response.read().decode(), dict(response.headers))
-        except urllib.error.HTTPError as error:
-            with error:
-                return Reply(error.code, error.read().decode(), dict(error.headers))
-
-    def _send_interactive(self, payload: dict[str, Any]) -> Reply:
-        body = urlencode({"payload": json.dumps(payload)}).encode()
-        return self.send_raw(body, FORM)
 
     # -- payload parts --------------------------------------------------------------------------
 
@@ -436,6 +401,69 @@ class SlackSender:
                     "view_submission", f"errors key {block_id!r} is not an input block_id"
                 )
         return dict(errors)
+
+
+class SlackSender(PayloadSender):
+    """Sends slash commands, interactions and events to the app at ``app_url`` as Slack does."""
+
+    def __init__(
+        self,
+        app_url: str,
+        signing_secret: str,
+        standin: SlackStandIn,
+        team_id: str | None = None,
+        api_app_id: str = "AHANDOFF",
+        *,
+        timeout: float = 10.0,
+    ) -> None:
+        super().__init__(standin, team_id, api_app_id, timeout=timeout)
+        self.app_url = app_url
+        self._verifier = SignatureVerifier(signing_secret)
+        # Never route loopback traffic through a proxy from the environment.
+        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+    def url_verification(self, challenge: str) -> Reply:
+        body = {"token": VERIFICATION_TOKEN, "challenge": challenge, "type": "url_verification"}
+        return self.send_raw(json.dumps(body).encode(), JSON)
+
+    # -- transport ------------------------------------------------------------------------------
+
+    def send_raw(
+        self,
+        body: bytes,
+        content_type: str,
+        *,
+        signature: str | None = None,
+        timestamp: str | None = None,
+    ) -> Reply:
+        """POST ``body`` signed like Slack (or with the given signature/timestamp, for tests)."""
+        timestamp = timestamp if timestamp is not None else str(int(time.time()))
+        if signature is None:
+            signature = self._verifier.generate_signature(timestamp=timestamp, body=body) or ""
+        request = urllib.request.Request(
+            self.app_url,
+            data=body,
+            method="POST",
+            headers={
+                "Content-Type": content_type,
+                "X-Slack-Request-Timestamp": timestamp,
+                "X-Slack-Signature": signature,
+                "User-Agent": "Slackbot 1.0 (+https://api.slack.com/robots)",
+            },
+        )
+        try:
+            with self._opener.open(request, timeout=self.timeout) as response:
+                return Reply(response.status, response.read().decode(), dict(response.headers))
+        except urllib.error.HTTPError as error:
+            with error:
+                return Reply(error.code, error.read().decode(), dict(error.headers))
+
+    def _deliver(self, kind: str, payload: dict[str, Any]) -> Reply:
+        if kind == "slash_commands":
+            return self.send_raw(urlencode(payload).encode(), FORM)
+        if kind == "interactive":
+            return self.send_raw(urlencode({"payload": json.dumps(payload)}).encode(), FORM)
+        return self.send_raw(json.dumps(payload).encode(), JSON)
 
 
 def _now_ts() -> str:

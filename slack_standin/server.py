@@ -2,34 +2,30 @@
 
 Point a client at ``standin.base_url`` and every call is served from in-memory state, recorded as
 a ``Call`` and checked against Block Kit rules; problems are collected in ``standin.problems``.
+The class is assembled from three parts: ``httphandler`` serves requests, ``faults`` queues
+failures, ``inspection`` is what tests read. This module holds the lifecycle and the setup.
 """
 
 from __future__ import annotations
 
-import copy
-import dataclasses
-import json
 import threading
-import time
 from collections import deque
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
+from http.server import ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from slack_sdk import WebClient
 
 from .blockkit import check_view
+from .faults import FaultInjection
+from .httphandler import HttpService, handler_for
+from .inspection import Inspection
 from .records import ApiError, Call, Failure, Identity
-from .webapi import HANDLERS, decode_json_args, receive_upload, respond
 from .workspace import Workspace
 
-_JSON = "application/json; charset=utf-8"
-_TEXT = "text/plain; charset=utf-8"
-_Response = tuple[int, dict[str, str], bytes]
 
-
-class SlackStandIn:
+class SlackStandIn(HttpService, FaultInjection, Inspection):
     """A pretend Slack workspace served over HTTP on ``host:port`` (port 0 picks a free one)."""
 
     def __init__(
@@ -65,7 +61,7 @@ class SlackStandIn:
     def start(self) -> SlackStandIn:
         if self._server is not None:
             return self
-        server = ThreadingHTTPServer(self._address, _handler_for(self))
+        server = ThreadingHTTPServer(self._address, handler_for(self))
         server.daemon_threads = True
         self._server = server
         self._ws.root_url = f"http://{self._address[0]}:{server.server_port}"
@@ -112,24 +108,10 @@ class SlackStandIn:
         """A real ``WebClient`` pointed at this stand-in."""
         return WebClient(token=token, base_url=self.base_url, **kwargs)
 
-    # -- recorded calls -------------------------------------------------------------------------
-
-    def calls(self, method: str | None = None) -> list[Call]:
+    def use_socket_mode(self, issue_url: Callable[[], str] | None) -> None:
+        """Let apps.connections.open answer with ``issue_url()``; None turns Socket Mode off."""
         with self._cond:
-            return [c for c in self._calls if method is None or c.method == method]
-
-    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
-        """Block until ``method`` has been called ``count`` times; returns those calls."""
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while True:
-                matching = [c for c in self._calls if c.method == method]
-                if len(matching) >= count:
-                    return matching
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise AssertionError(self._wait_failure(method, count, timeout, matching))
-                self._cond.wait(remaining)
+            self._ws.open_socket = issue_url
 
     def reset(self) -> None:
         """Forget calls, queued failures, problems and workspace content (users are kept)."""
@@ -138,81 +120,7 @@ class SlackStandIn:
             self._failures.clear()
             self._ws.reset()
 
-    def fail_next(
-        self,
-        method: str,
-        *,
-        status: int = 429,
-        error: str = "ratelimited",
-        retry_after: int | None = 1,
-        times: int = 1,
-    ) -> None:
-        """Answer the next ``times`` calls to ``method`` with a failure instead of serving them.
-
-        ``status=429`` sends ``Retry-After`` (an integer string, as slack_sdk requires); 5xx
-        statuses simulate outages; ``status=200`` answers ``{"ok": false, "error": error}``.
-        ``method`` may also be ``"response_url"`` or ``"upload"``.
-        """
-        if retry_after is not None and not isinstance(retry_after, int):
-            raise TypeError("retry_after must be an int: slack_sdk parses it with int()")
-        with self._cond:
-            queue = self._failures.setdefault(method, deque())
-            queue.extend(Failure(status, error, retry_after) for _ in range(times))
-
-    # -- workspace state ------------------------------------------------------------------------
-
-    @property
-    def problems(self) -> list[str]:
-        """Every defect found in outgoing payloads so far (tests assert this is ``[]``)."""
-        with self._cond:
-            return list(self._ws.problems)
-
-    def messages(self, channel: str) -> list[dict[str, Any]]:
-        """Current messages of a channel (a user id means the DM), oldest first, after edits."""
-        with self._cond:
-            return self._ws.messages.history(self._channel_id(channel))
-
-    def message(self, channel: str, ts: str) -> dict[str, Any]:
-        with self._cond:
-            try:
-                return self._ws.messages.get(self._channel_id(channel), ts)
-            except ApiError:
-                raise KeyError(f"no message {ts} in {channel}") from None
-
-    def dm_channel(self, user_id: str) -> str:
-        """The stable IM channel id the stand-in uses for ``user_id``."""
-        return self._ws.messages.dm_channel(user_id)
-
-    def dms(self, user_id: str) -> list[dict[str, Any]]:
-        with self._cond:
-            return self._ws.messages.history(self.dm_channel(user_id))
-
-    @property
-    def ephemerals(self) -> list[dict[str, Any]]:
-        with self._cond:
-            return copy.deepcopy(self._ws.messages.ephemerals)
-
-    @property
-    def views(self) -> dict[str, dict[str, Any]]:
-        """Every open modal view and published Home tab, by view id."""
-        with self._cond:
-            return copy.deepcopy(self._ws.views.views)
-
-    def view(self, view_id: str) -> dict[str, Any]:
-        with self._cond:
-            if view_id not in self._ws.views.views:
-                open_views = sorted(self._ws.views.views)
-                raise KeyError(f"no open view {view_id}; open views: {open_views}")
-            return copy.deepcopy(self._ws.views.views[view_id])
-
-    def home(self, user_id: str) -> dict[str, Any] | None:
-        with self._cond:
-            return self._ws.views.home(user_id)
-
-    @property
-    def uploads(self) -> list[dict[str, Any]]:
-        with self._cond:
-            return [dataclasses.asdict(u) for u in self._ws.uploads.values()]
+    # -- setting the workspace up ---------------------------------------------------------------
 
     def add_user(
         self,
@@ -227,17 +135,9 @@ class SlackStandIn:
         with self._cond:
             return self._ws.add_user(user_id, name=name, real_name=real_name, tz=tz, email=email)
 
-    def user(self, user_id: str) -> dict[str, Any]:
-        with self._cond:
-            return self._ws.user(user_id)
-
     def add_channel(self, channel_id: str, name: str) -> None:
         with self._cond:
             self._ws.channel_names[channel_id] = name
-
-    def channel_name(self, channel_id: str) -> str:
-        with self._cond:
-            return self._ws.channel_name(channel_id)
 
     def issue_trigger_id(self, view_id: str | None = None) -> str:
         """A fresh trigger id; ``view_id`` is the view the interaction happened in, if any."""
@@ -292,173 +192,3 @@ class SlackStandIn:
         problems = check_view(view)
         self._ws.report(source, problems)
         return not problems
-
-    def _channel_id(self, channel: str) -> str:
-        try:
-            return self._ws.messages.resolve(channel)
-        except ApiError:
-            return channel
-
-    # -- request handling (called from server threads) ------------------------------------------
-
-    def _serve(self, path: str, headers: dict[str, str], body: bytes) -> _Response:
-        parts = urlsplit(path)
-        route = parts.path
-        if route.startswith("/api/"):
-            return self._serve_api(route[len("/api/") :], parts.query, headers, body)
-        if route.startswith("/hooks/"):
-            return self._serve_hook(route.rsplit("/", 1)[-1], headers, body)
-        if route.startswith("/upload/"):
-            return self._serve_upload(route[len("/upload/") :], headers, body)
-        return 404, {"Content-Type": _TEXT}, b"not_found"
-
-    def _serve_api(
-        self, method: str, query: str, headers: dict[str, str], body: bytes
-    ) -> _Response:
-        with self._cond:
-            extra: dict[str, str] = {}
-            status = 200
-            injected = False
-            args: dict[str, Any] = {}
-            try:
-                args = _decode_args(query, headers, body)
-                failure = self._take_failure(method)
-                if failure is not None:
-                    injected = True
-                    status, extra = failure.status, _retry_headers(failure)
-                    answer: dict[str, Any] = {"ok": False, "error": failure.error}
-                else:
-                    answer = self._call_handler(method, headers, args)
-            except ApiError as exc:
-                answer = exc.body()
-            self._record(method, args, headers, status, answer, injected)
-            return status, {"Content-Type": _JSON, **extra}, json.dumps(answer).encode()
-
-    def _call_handler(
-        self, method: str, headers: dict[str, str], args: dict[str, Any]
-    ) -> dict[str, Any]:
-        handler = HANDLERS.get(method)
-        if handler is None:
-            raise ApiError("unknown_method")
-        token = headers.get("authorization", "").removeprefix("Bearer ").strip()
-        token = token or str(args.get("token") or "")
-        if not token.startswith("xoxb-"):
-            raise ApiError("invalid_auth")
-        return {"ok": True, **handler(self._ws, args)}
-
-    def _serve_hook(self, token: str, headers: dict[str, str], body: bytes) -> _Response:
-        with self._cond:
-            try:
-                payload: Any = json.loads(body or b"null")
-            except ValueError:
-                payload = None
-            failure = self._take_failure("response_url")
-            extra: dict[str, str] = {}
-            if failure is not None:
-                status, text, extra = failure.status, failure.error, _retry_headers(failure)
-            else:
-                status, text = respond(self._ws, token, payload)
-            args = payload if isinstance(payload, dict) else {"raw": body.decode(errors="replace")}
-            self._record("response_url", args, headers, status, text, failure is not None)
-            return status, {"Content-Type": _TEXT, **extra}, text.encode()
-
-    def _serve_upload(self, file_id: str, headers: dict[str, str], body: bytes) -> _Response:
-        with self._cond:
-            failure = self._take_failure("upload")
-            if failure is not None:
-                status, text = failure.status, failure.error
-            else:
-                status, text = receive_upload(self._ws, file_id, body)
-            args = {"file_id": file_id, "size": len(body)}
-            self._record("upload", args, headers, status, text, failure is not None)
-            return status, {"Content-Type": _TEXT}, text.encode()
-
-    def _take_failure(self, method: str) -> Failure | None:
-        queue = self._failures.get(method)
-        return queue.popleft() if queue else None
-
-    def _record(
-        self,
-        method: str,
-        args: dict[str, Any],
-        headers: dict[str, str],
-        status: int,
-        response: Any,
-        injected: bool,
-    ) -> None:
-        call = Call(
-            method=method,
-            args=copy.deepcopy(args),
-            headers=dict(headers),
-            time=time.monotonic(),
-            status=status,
-            response=response,
-            injected_failure=injected,
-        )
-        self._calls.append(call)
-        self._cond.notify_all()
-
-    def _wait_failure(self, method: str, count: int, timeout: float, got: list[Call]) -> str:
-        lines = [f"expected {count} call(s) to {method} within {timeout}s, got {len(got)}."]
-        lines.append("Calls received:" if self._calls else "No calls were received at all.")
-        for call in self._calls:
-            outcome = "ok" if call.ok else f"failed: {_short(call.response)}"
-            lines.append(f"  {call.method} [{outcome}] args={_short(call.args)}")
-        if self._ws.problems:
-            lines.append("Problems: " + "; ".join(self._ws.problems))
-        return "\n".join(lines)
-
-
-def _decode_args(query: str, headers: dict[str, str], body: bytes) -> dict[str, Any]:
-    args: dict[str, Any] = {k: v[-1] for k, v in parse_qs(query, keep_blank_values=True).items()}
-    if body:
-        if "json" in headers.get("content-type", ""):
-            try:
-                loaded = json.loads(body)
-            except ValueError:
-                raise ApiError("invalid_json") from None
-            if not isinstance(loaded, dict):
-                raise ApiError("invalid_json")
-            args.update(loaded)
-        else:
-            form = parse_qs(body.decode("utf-8"), keep_blank_values=True)
-            args.update({k: v[-1] for k, v in form.items()})
-    return decode_json_args(args)
-
-
-def _retry_headers(failure: Failure) -> dict[str, str]:
-    if failure.retry_after is None or failure.status == 200:
-        return {}
-    return {"Retry-After": str(failure.retry_after)}
-
-
-def _short(value: Any, limit: int = 160) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _handler_for(standin: SlackStandIn) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        server_version = "SlackStandIn/1.0"
-
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            self._answer(self.rfile.read(length) if length else b"")
-
-        def do_GET(self) -> None:
-            self._answer(b"")
-
-        def _answer(self, body: bytes) -> None:
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            status, response_headers, payload = standin._serve(self.path, headers, body)
-            self.send_response(status)
-            for name, value in response_headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            """Silence the default per-request stderr logging."""
-
-    return Handler

@@ -1,8 +1,10 @@
 """What a user's input looks like in Slack payloads: ``view.state.values`` and ``actions[]``.
 
-Shapes follow PLATFORM.md §2.3/§2.4. Helpers raise ValueError when a test asks for something the
-Slack client would never send (an unknown action_id, a value that is not one of the options, an
-empty required input), so a test cannot pass against ids or options the app does not render.
+Shapes follow https://docs.slack.dev/reference/interaction-payloads/block_actions-payload and
+https://docs.slack.dev/reference/interaction-payloads/view-interactions-payload.
+Helpers raise ValueError when a test asks for something the Slack client would never send (an
+unknown action_id, a value that is not one of the options, an empty required input), so a test
+cannot pass against ids or options the app does not render.
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""Modal stacks, Home tabs and trigger ids, with the rules Slack applies to them (§1.5)."""
+"""Modal stacks, Home tabs and trigger ids, with the rules Slack applies to them.
+
+The stack and trigger rules: https://docs.slack.dev/surfaces/modals and
+https://docs.slack.dev/reference/methods/views.push.
+"""
 
 from __future__ import annotations
 
@@ -194,7 +198,7 @@ class ViewStore:
         previous: str | None,
         state_values: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """The view object Slack returns and later sends in payloads (§2.4 skeleton)."""
+        """The view object Slack returns, and later sends as ``view`` in interaction payloads."""
         identity = self._identity
         return {
             "id": view_id,

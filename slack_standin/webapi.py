@@ -1,7 +1,8 @@
 """The Web API methods the stand-in implements, plus response_url and raw upload endpoints.
 
 Handlers take the decoded arguments and return the success body without ``ok``; they raise
-``ApiError`` for the error codes Slack documents (PLATFORM.md §5). Nothing here knows about HTTP.
+``ApiError`` for the error codes Slack documents on each method's page
+(https://docs.slack.dev/reference/methods/chat.postMessage and so on). Nothing here knows HTTP.
 """
 
 from __future__ import annotations
@@ -19,11 +20,15 @@ from .workspace import Workspace
 
 MAX_TEXT = 40_000
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-MAX_HOOK_USES = 5  # a response_url works 5 times in 30 minutes (PLATFORM.md §4.3)
+# A response_url works 5 times in 30 minutes:
+# https://docs.slack.dev/interactivity/handling-user-interaction#message_responses
+MAX_HOOK_USES = 5
 # Arguments that arrive JSON-encoded in form bodies (or in JSON bodies from other clients).
 JSON_ARGS = ("blocks", "view", "attachments", "files", "metadata")
 
 Handler = Callable[[Workspace, dict[str, Any]], dict[str, Any]]
+# Called with the app-level token (xapp-); every other method wants the bot token (xoxb-).
+APP_LEVEL_METHODS = frozenset({"apps.connections.open"})
 
 
 def decode_json_args(args: dict[str, Any]) -> dict[str, Any]:
@@ -97,6 +102,13 @@ def auth_test(ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
         "bot_id": identity.bot_id,
         "is_enterprise_install": False,
     }
+
+
+def apps_connections_open(ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
+    """A Socket Mode URL, from the ``SocketModeStandIn`` that is running, if any."""
+    if ws.open_socket is None:
+        raise ApiError("unknown_method")  # this stand-in serves Socket Mode only when asked to
+    return {"url": ws.open_socket()}
 
 
 def chat_post_message(ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
@@ -343,6 +355,7 @@ def chat_get_permalink(ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
 
 HANDLERS: dict[str, Handler] = {
     "auth.test": auth_test,
+    "apps.connections.open": apps_connections_open,
     "chat.postMessage": chat_post_message,
     "chat.update": chat_update,
     "chat.postEphemeral": chat_post_ephemeral,

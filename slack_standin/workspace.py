@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -33,6 +34,8 @@ class Workspace:
         self.hooks: dict[str, Hook] = {}
         self.problems: list[str] = []
         self.root_url = ""  # "http://127.0.0.1:PORT", set once the server is bound
+        # Issues a Socket Mode URL for apps.connections.open while a SocketModeStandIn runs.
+        self.open_socket: Callable[[], str] | None = None
 
     def report(self, source: str, problems: list[str]) -> None:
         self.problems.extend(f"{source}: {p}" for p in problems)

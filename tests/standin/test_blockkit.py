@@ -1,4 +1,4 @@
-"""check_blocks / check_view: what slack_sdk catches, and the §1 limits it does not."""
+"""check_blocks / check_view: what slack_sdk catches, and the documented limits it does not."""
 
 from __future__ import annotations
 

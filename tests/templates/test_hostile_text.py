@@ -1,8 +1,10 @@
 """Hostile user text through every template, rendered by the real view functions.
 
-Whatever an SDR or AE types must come out as valid Block Kit (PLATFORM.md §8 plus the limits
-slack_sdk does not enforce) and must never become live mrkdwn syntax (§7): no mention, no
-link, no half-cut entity. plain_text fields show the text as typed, only clipped.
+Whatever an SDR or AE types must come out as valid Block Kit, within the limits Slack documents
+(https://docs.slack.dev/reference/block-kit/blocks), including those slack_sdk does not enforce,
+and must never become live mrkdwn syntax
+(https://docs.slack.dev/messaging/formatting-message-text#escaping-text): no mention, no link,
+no half-cut entity. plain_text fields show the text as typed, only clipped.
 """
 
 from __future__ import annotations
