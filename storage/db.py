@@ -10,6 +10,8 @@ from sqlalchemy import CursorResult, Engine, Result, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# An execution option: a unit that only reads (see storage/uow.py).
+READ_ONLY = "handoff_read_only"
 
 
 def normalize_url(url: str) -> str:
@@ -30,15 +32,15 @@ def make_engine(url: str, *, read_only: bool = False, **kwargs: Any) -> Engine:
             url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs
         )
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(
-            engine, "begin", _sqlite_begin_deferred if read_only else _sqlite_begin_immediate
-        )
+        event.listen(engine, "begin", _sqlite_begin_deferred if read_only else _sqlite_begin)
         return engine
     if read_only:
         kwargs.setdefault(
             "execution_options", {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
         )
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, pool_pre_ping=True, **kwargs)
+    event.listen(engine, "begin", _postgres_begin)
+    return engine
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -52,16 +54,25 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-def _sqlite_begin_immediate(conn: Any) -> None:
-    # Take the write lock at BEGIN: a read-then-write transaction can then not
-    # fail half-way with "database is locked" when another writer got there first.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+def _sqlite_begin(conn: Any) -> None:
+    # A writer takes the write lock at BEGIN: a read-then-write transaction can then not
+    # fail half-way with "database is locked" when another writer got there first. A
+    # read-only unit begins deferred and never waits for writers (WAL).
+    if conn.get_execution_options().get(READ_ONLY):
+        conn.exec_driver_sql("BEGIN")
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _sqlite_begin_deferred(conn: Any) -> None:
     # A reader: its snapshot starts at the first read and lasts until the end, while WAL
     # lets writers carry on meanwhile.
     conn.exec_driver_sql("BEGIN")
+
+
+def _postgres_begin(conn: Any) -> None:
+    if conn.get_execution_options().get(READ_ONLY):
+        conn.exec_driver_sql("SET TRANSACTION READ ONLY")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -141,3 +141,22 @@ def entry(session: Session, start: datetime, scope: str = SCOPE) -> LedgerEntry 
         row.attempts,
         row.last_error,
     )
+
+
+class DigestLedger:
+    """The digests ledger inside one unit of work."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def claim(self, *, start: datetime, end: datetime, now: datetime) -> DigestClaim | None:
+        return claim(self._session, start=start, end=end, now=now)
+
+    def mark_sent(self, claim_id: int, *, channel: str | None, ts: str | None, now: datetime) -> None:
+        mark_sent(self._session, claim_id, channel=channel, ts=ts, now=now)
+
+    def release(self, claim_id: int, *, error: str, now: datetime) -> None:
+        release(self._session, claim_id, error=error, now=now)
+
+    def entry(self, start: datetime) -> LedgerEntry | None:
+        return entry(self._session, start)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,72 +16,98 @@ from storage.models import DraftRow
 RESUMABLE_FOR = timedelta(days=30)
 
 
-def create(
-    session: Session,
-    *,
-    team_id: str,
-    user_id: str,
-    answers: dict[str, Any],
-    now: datetime,
-    mode: str = "new",
-    handoff_id: int | None = None,
-) -> int:
-    row = DraftRow(
-        team_id=team_id,
-        user_id=user_id,
-        answers=answers,
-        step=0,
-        mode=mode,
-        handoff_id=handoff_id,
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(row)
-    session.flush()
-    return row.id
+@dataclass(frozen=True)
+class Draft:
+    id: int
+    team_id: str
+    user_id: str
+    handoff_id: int | None
+    mode: str  # "new" becomes a handoff on submit; "edit" revises `handoff_id`
+    step: int
+    answers: dict[str, Any]
+    view_id: str | None
+    submitted_at: datetime | None
+    updated_at: datetime
 
 
-def get(session: Session, draft_id: int) -> DraftRow | None:
-    return session.get(DraftRow, draft_id, populate_existing=True)
-
-
-def set_view(session: Session, draft_id: int, view_id: str) -> None:
-    session.execute(
-        update(DraftRow)
-        .where(DraftRow.id == draft_id)
-        .values(view_id=view_id)
-        .execution_options(synchronize_session=False)
+def _draft(row: DraftRow) -> Draft:
+    return Draft(
+        row.id,
+        row.team_id,
+        row.user_id,
+        row.handoff_id,
+        row.mode,
+        row.step,
+        dict(row.answers),
+        row.view_id,
+        row.submitted_at,
+        row.updated_at,
     )
 
 
-def save(
-    session: Session, draft_id: int, *, answers: dict[str, Any], step: int, now: datetime
-) -> bool:
-    """Keep what was typed; a submitted draft is never changed again."""
-    result = session.execute(
-        update(DraftRow)
-        .where(DraftRow.id == draft_id, DraftRow.submitted_at.is_(None))
-        .values(answers=answers, step=step, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return rows_changed(result) == 1
+class DraftStore:
+    def __init__(self, session: Session) -> None:
+        self._session = session
 
+    def create(
+        self,
+        *,
+        team_id: str,
+        user_id: str,
+        answers: dict[str, Any],
+        now: datetime,
+        mode: str = "new",
+        handoff_id: int | None = None,
+    ) -> int:
+        row = DraftRow(
+            team_id=team_id,
+            user_id=user_id,
+            answers=answers,
+            step=0,
+            mode=mode,
+            handoff_id=handoff_id,
+            created_at=now,
+            updated_at=now,
+        )
+        self._session.add(row)
+        self._session.flush()
+        return row.id
 
-def mark_submitted(
-    session: Session, draft_id: int, *, handoff_id: int, answers: dict[str, Any], now: datetime
-) -> None:
-    session.execute(
-        update(DraftRow)
-        .where(DraftRow.id == draft_id)
-        .values(handoff_id=handoff_id, answers=answers, submitted_at=now, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    def get(self, draft_id: int) -> Draft | None:
+        row = self._session.get(DraftRow, draft_id, populate_existing=True)
+        return None if row is None else _draft(row)
 
+    def set_view(self, draft_id: int, view_id: str) -> None:
+        self._session.execute(
+            update(DraftRow)
+            .where(DraftRow.id == draft_id)
+            .values(view_id=view_id)
+            .execution_options(synchronize_session=False)
+        )
 
-def open_for(session: Session, team_id: str, user_id: str, now: datetime) -> list[DraftRow]:
-    """Unfinished drafts the user may resume, newest first."""
-    return list(
-        session.scalars(
+    def save(self, draft_id: int, *, answers: dict[str, Any], step: int, now: datetime) -> bool:
+        """Keep what was typed; a submitted draft is never changed again."""
+        result = self._session.execute(
+            update(DraftRow)
+            .where(DraftRow.id == draft_id, DraftRow.submitted_at.is_(None))
+            .values(answers=answers, step=step, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return rows_changed(result) == 1
+
+    def mark_submitted(
+        self, draft_id: int, *, handoff_id: int, answers: dict[str, Any], now: datetime
+    ) -> None:
+        self._session.execute(
+            update(DraftRow)
+            .where(DraftRow.id == draft_id)
+            .values(handoff_id=handoff_id, answers=answers, submitted_at=now, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
+    def open_for(self, team_id: str, user_id: str, now: datetime) -> list[Draft]:
+        """Unfinished drafts the user may resume, newest first."""
+        rows = self._session.scalars(
             select(DraftRow)
             .where(
                 DraftRow.team_id == team_id,
@@ -91,13 +118,19 @@ def open_for(session: Session, team_id: str, user_id: str, now: datetime) -> lis
             .order_by(DraftRow.updated_at.desc(), DraftRow.id.desc())
             .limit(10)
         )
-    )
+        return [_draft(r) for r in rows]
 
-
-def discard(session: Session, draft_id: int, user_id: str) -> bool:
-    result = session.execute(
-        delete(DraftRow).where(
-            DraftRow.id == draft_id, DraftRow.user_id == user_id, DraftRow.submitted_at.is_(None)
+    def discard(self, draft_id: int, user_id: str) -> bool:
+        result = self._session.execute(
+            delete(DraftRow).where(
+                DraftRow.id == draft_id,
+                DraftRow.user_id == user_id,
+                DraftRow.submitted_at.is_(None),
+            )
         )
-    )
-    return rows_changed(result) == 1
+        return rows_changed(result) == 1
+
+    def latest(self) -> Draft | None:
+        """The most recently created draft (tests and the demo follow the wizard by it)."""
+        row = self._session.scalars(select(DraftRow).order_by(DraftRow.id.desc())).first()
+        return None if row is None else _draft(row)

@@ -422,3 +422,19 @@ def collect(session: Session, config: Config, period: Period) -> Figures:
         sdr_rejections=tuple(sdr_rejections(session, period)),
         trend=tuple(zip(periods, counts, strict=True)),
     )
+
+
+class Metrics:
+    """The digest's aggregates inside one (read-only) unit of work."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def headline(self, config: Config, now: datetime, *, period: Period | None = None) -> Headline:
+        return headline(self._session, config, now, period=period)
+
+    def collect(self, config: Config, period: Period) -> Figures:
+        return collect(self._session, config, period)
+
+    def first_submitted(self) -> datetime | None:
+        return first_submitted(self._session)

@@ -219,30 +219,48 @@ class DraftRow(Base):
     __table_args__ = (Index("ix_drafts_user", "team_id", "user_id", "updated_at"),)
 
 
-class ReminderRow(Base):
-    """Ledger of one-shot messages about a handoff (DMs, reminders, escalations).
+class OutboxRow(Base):
+    """Every Slack side effect, written in the transaction that caused it and sent after.
 
-    The unique key is claimed in the same transaction that decides to send, so a
-    retry, a second process or a second scheduler can never send it twice.
+    `key` is unique. A message ("decision_dm:12:0") is inserted once and sent once, its
+    channel and ts recorded. A sync ("brief:12:0", "home:T1:U1") is re-armed by every change
+    (`generation` + 1) and stays `pending` until the generation it rendered is the latest.
+    A sender claims a row by setting `lease_until`; a row whose lease ran out was left by a
+    sender that died, and whoever takes it over first looks for what that sender posted.
     """
 
-    __tablename__ = "reminders"
+    __tablename__ = "outbox"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    handoff_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"))
+    team_id: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(120), unique=True)
     kind: Mapped[str] = mapped_column(String(32))
+    handoff_id: Mapped[int | None] = mapped_column(
+        ForeignKey("handoffs.id", ondelete="CASCADE")
+    )
     level: Mapped[int] = mapped_column(Integer, default=0)
-    recipient: Mapped[str] = mapped_column(String(32))
-    claimed_at: Mapped[datetime]
+    recipient: Mapped[str] = mapped_column(String(32), default="")
+    pending: Mapped[bool] = mapped_column(Boolean, default=True)
+    generation: Mapped[int] = mapped_column(Integer, default=1)
+    available_at: Mapped[datetime]
+    lease_until: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     channel: Mapped[str | None] = mapped_column(String(32))
     ts: Mapped[str | None] = mapped_column(String(32))
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(String(200))
 
     __table_args__ = (
-        UniqueConstraint("handoff_id", "kind", "level", name="uq_reminders_once"),
-        Index("ix_reminders_unsent", "sent_at", "claimed_at"),
+        # Partial: the sweep reads only what is still to send, oldest first.
+        Index(
+            "ix_outbox_due",
+            "available_at",
+            "id",
+            sqlite_where=text("pending"),
+            postgresql_where=text("pending"),
+        ),
+        Index("ix_outbox_handoff", "handoff_id", "kind"),
     )
 
 

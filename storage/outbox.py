@@ -1,0 +1,225 @@
+"""The outbox: side effects written with the change that caused them, claimed to be sent.
+
+Writing: a message is inserted once (`ON CONFLICT DO NOTHING` on its key); a sync is
+upserted, which re-arms it (`generation` + 1). Sending: a sender claims a due row with a
+compare-and-set on its lease, renders from the database, calls Slack, and records the
+result; a sync stays pending when a newer generation arrived while it was being sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from handoff.effects import Effect
+from storage.db import rows_changed
+from storage.models import OutboxRow
+
+# A claim older than this with nothing recorded is taken to be a sender that died.
+LEASE = timedelta(minutes=5)
+BATCH = 100
+
+
+@dataclass(frozen=True)
+class Job:
+    """A claimed row: what to send, and what the sender needs to know about earlier tries."""
+
+    id: int
+    key: str
+    kind: str
+    team_id: str
+    handoff_id: int | None
+    level: int
+    recipient: str
+    generation: int
+    attempts: int  # this one included: above 1, an earlier sender may have reached Slack
+    channel: str | None
+    ts: str | None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One row as the chase rules and message updates read it."""
+
+    handoff_id: int
+    kind: str
+    level: int
+    sent_at: datetime | None
+    channel: str | None
+    ts: str | None
+
+
+class OutboxStore:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self.written: list[int] = []  # rows this unit armed, to hand to a sender after commit
+
+    def add(self, effects: Iterable[Effect], *, now: datetime) -> list[int]:
+        """Write each effect; the ids of the rows now pending because of this call."""
+        ids = []
+        for effect in effects:
+            row_id = self._upsert(effect, now) if effect.sync else self._insert(effect, now)
+            if row_id is not None:
+                ids.append(row_id)
+        self.written += ids
+        return ids
+
+    def _values(self, effect: Effect, now: datetime) -> dict[str, object]:
+        return {
+            "team_id": effect.team_id,
+            "key": effect.key,
+            "kind": effect.kind.value,
+            "handoff_id": effect.handoff_id,
+            "level": effect.level,
+            "recipient": effect.recipient[:32],
+            "pending": True,
+            "generation": 1,
+            "available_at": now,
+            "attempts": 0,
+            "created_at": now,
+        }
+
+    def _insert(self, effect: Effect, now: datetime) -> int | None:
+        stmt = self._dialect_insert().values(self._values(effect, now))
+        stmt = stmt.on_conflict_do_nothing(index_elements=["key"]).returning(OutboxRow.id)
+        return self._session.execute(stmt).scalar()
+
+    def _upsert(self, effect: Effect, now: datetime) -> int | None:
+        insert = self._dialect_insert()
+        stmt = insert.values(self._values(effect, now))
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["key"],
+            set_={
+                "pending": True,
+                "generation": OutboxRow.generation + 1,
+                "available_at": func.least(OutboxRow.available_at, now)
+                if self._postgres
+                else func.min(OutboxRow.available_at, now),
+            },
+        ).returning(OutboxRow.id)
+        return self._session.execute(stmt).scalar()
+
+    @property
+    def _postgres(self) -> bool:
+        return self._session.get_bind().dialect.name == "postgresql"
+
+    def _dialect_insert(self) -> postgresql.Insert | sqlite.Insert:
+        return postgresql.insert(OutboxRow) if self._postgres else sqlite.insert(OutboxRow)
+
+    def claim(self, row_id: int, *, now: datetime, lease: timedelta = LEASE) -> Job | None:
+        """The right to send row `row_id` now; None when it is not due or someone holds it."""
+        claimed = self._session.execute(
+            update(OutboxRow)
+            .where(
+                OutboxRow.id == row_id,
+                OutboxRow.pending.is_(True),
+                OutboxRow.available_at <= now,
+                or_(OutboxRow.lease_until.is_(None), OutboxRow.lease_until <= now),
+            )
+            .values(lease_until=now + lease, attempts=OutboxRow.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if rows_changed(claimed) != 1:
+            return None
+        row = self._session.get_one(OutboxRow, row_id, populate_existing=True)
+        return Job(
+            row.id,
+            row.key,
+            row.kind,
+            row.team_id,
+            row.handoff_id,
+            row.level,
+            row.recipient,
+            row.generation,
+            row.attempts,
+            row.channel,
+            row.ts,
+        )
+
+    def done(
+        self, job: Job, *, now: datetime, channel: str | None = None, ts: str | None = None
+    ) -> bool:
+        """Record a delivery; False when a newer generation came meanwhile (still pending)."""
+        values: dict[str, object] = {
+            "pending": OutboxRow.generation != job.generation,
+            "lease_until": None,
+            "sent_at": func.coalesce(OutboxRow.sent_at, now),
+            "last_error": None,
+        }
+        if channel and ts:
+            values.update(channel=channel, ts=ts)
+        self._session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == job.id)
+            .values(values)
+            .execution_options(synchronize_session=False)
+        )
+        generation = self._session.scalar(
+            select(OutboxRow.generation).where(OutboxRow.id == job.id)
+        )
+        return generation == job.generation
+
+    def nothing_to_send(self, job: Job, *, now: datetime) -> None:
+        """The row has nothing to say any more (its handoff moved on): close it unsent."""
+        self._session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == job.id, OutboxRow.generation == job.generation)
+            .values(pending=False, lease_until=None)
+            .execution_options(synchronize_session=False)
+        )
+
+    def retry(self, job: Job, *, now: datetime, error: str, after: timedelta) -> None:
+        """Not sent: release the lease and try again no sooner than `after` from now."""
+        self._session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == job.id)
+            .values(lease_until=None, available_at=now + after, last_error=error[:200])
+            .execution_options(synchronize_session=False)
+        )
+
+    def due(self, *, now: datetime, after_id: int = 0, limit: int = BATCH) -> list[int]:
+        """Rows to send now, by id after `after_id` (keyset: a page never repeats a row)."""
+        rows = self._session.scalars(
+            select(OutboxRow.id)
+            .where(
+                OutboxRow.pending.is_(True),
+                OutboxRow.available_at <= now,
+                OutboxRow.id > after_id,
+                or_(OutboxRow.lease_until.is_(None), OutboxRow.lease_until <= now),
+            )
+            .order_by(OutboxRow.id)
+            .limit(limit)
+        )
+        return list(rows)
+
+    def entries(self, handoff_ids: Sequence[int], kinds: Sequence[str]) -> list[Entry]:
+        """What was armed or sent for these handoffs (the chase rules read it)."""
+        if not handoff_ids:
+            return []
+        rows = self._session.execute(
+            select(
+                OutboxRow.handoff_id,
+                OutboxRow.kind,
+                OutboxRow.level,
+                OutboxRow.sent_at,
+                OutboxRow.channel,
+                OutboxRow.ts,
+            ).where(
+                and_(OutboxRow.handoff_id.in_(handoff_ids), OutboxRow.kind.in_(list(kinds)))
+            )
+        )
+        return [Entry(int(h), k, lvl, sent, ch, ts) for h, k, lvl, sent, ch, ts in rows]
+
+    def backlog(self, *, now: datetime) -> tuple[int, datetime | None]:
+        """How many rows are still to send, and since when the oldest has waited."""
+        count, oldest = self._session.execute(
+            select(func.count(), func.min(OutboxRow.created_at)).where(
+                OutboxRow.pending.is_(True)
+            )
+        ).one()
+        return int(count), oldest
