@@ -22,7 +22,7 @@ from handoff.scoring import score
 from storage.db import make_engine, make_session_factory, session_scope
 from storage.export import COLUMNS, export_handoffs
 from storage.repository import SqlHandoffRepository
-from tests.conftest import NOW, qualification
+from tests.support.qualifications import NOW, qualification
 
 MANAGERS = ("UMGR1",)
 CRITERIA = ("account_fit", "persona", "pain", "timing", "next_steps", "budget", "intent")

@@ -31,7 +31,7 @@ from handoff.model import Field, Handoff, Stakeholder, Status
 from handoff.qualification import steps
 from handoff.scoring import score
 from slack_standin import check_blocks, check_view
-from tests.conftest import NOW, qualification
+from tests.support.qualifications import NOW, qualification
 
 SDR = "U0SDR"
 AE = "U0AE"
