@@ -9,7 +9,7 @@ from bot.ids import Action, Block, Callback
 from handoff.chasing import ChaseKind
 from storage.models import HandoffRow, ReminderRow
 from tests.bot.chasing_support import MANAGERS, ny, start
-from tests.bot.conftest import AE, AE2, AE_CHANNEL, SDR, brief_text
+from tests.support.slack_app import AE, AE2, AE_CHANNEL, SDR, brief_text
 
 SUBMITTED = ny(2026, 12, 24, 16, 30)  # Thursday before Christmas, half an hour before closing
 MEETING = ny(2026, 12, 29, 15, 0)  # the Tuesday after

@@ -8,9 +8,9 @@ from bot.settings import load_settings
 from handoff import lifecycle
 from slack_standin import SlackStandIn
 from tests.bot.chasing_support import MANAGERS, chasing_env, ny
-from tests.bot.conftest import AE, AE_CHANNEL, SDR
 from tests.e2e.test_cli import _run
 from tests.support.qualifications import qualification, scored
+from tests.support.slack_app import AE, AE_CHANNEL, SDR
 
 SUBMITTED = ny(2026, 12, 24, 16, 30)
 

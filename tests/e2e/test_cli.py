@@ -19,7 +19,7 @@ from bot.demo.wizard_driver import WizardDriver
 from bot.ids import COMMAND, Action
 from bot.settings import load_settings
 from slack_standin import SlackSender, SlackStandIn
-from tests.bot.conftest import AE, AE_CHANNEL, SDR, SECRET, app_env, wizard_values
+from tests.support.slack_app import AE, AE_CHANNEL, SDR, SECRET, app_env, wizard_values
 
 HANDOFF = [sys.executable, "-m", "bot.entrypoints.cli"]
 
