@@ -20,7 +20,7 @@ from handoff.chasing import ChaseKind
 from storage import ledger
 from storage.leader import leadership
 from storage.models import HandoffRow, ReminderRow
-from tests.bot.chasing_support import MANAGERS, FakeTime, ny, start
+from tests.support.chasing import MANAGERS, FakeTime, ny, start
 from tests.support.qualifications import qualification, scored
 from tests.support.slack_app import AE_CHANNEL, SDR
 

@@ -7,8 +7,8 @@ from bot.services import make_services
 from bot.settings import load_settings
 from handoff import lifecycle
 from slack_standin import SlackStandIn
-from tests.bot.chasing_support import MANAGERS, chasing_env, ny
 from tests.e2e.test_cli import _run
+from tests.support.chasing import MANAGERS, chasing_env, ny
 from tests.support.qualifications import qualification, scored
 from tests.support.slack_app import AE, AE_CHANNEL, SDR
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from bot.services import make_services
 from bot.settings import load_settings
 from slack_standin import SlackStandIn
-from tests.bot.test_digest import DIGEST_CHANNEL
-from tests.digest_support import Expected, insert, make_mix
 from tests.e2e.test_cli import _run
-from tests.support.slack_app import AE_CHANNEL
+from tests.support.digest_mix import Expected, insert, make_mix
+from tests.support.slack_app import AE_CHANNEL, DIGEST_CHANNEL
 
 PERIOD_END = "2026-11-23T09:00:00-05:00"  # Monday 09:00 in New York
 

@@ -21,6 +21,7 @@ from storage.models import HandoffRow
 
 SECRET = "test-signing-secret"
 AE_CHANNEL = "C0AEDESK"
+DIGEST_CHANNEL = "C0DIGEST"
 SDR, AE, AE2 = "U0SDRANN", "U0AEBOB", "U0AECAT"
 
 
