@@ -8,7 +8,7 @@ import json
 
 from storage.db import make_engine, make_session_factory
 from tests.e2e.test_cli import _run
-from tests.integration.test_export import build
+from tests.support.export_records import build
 
 
 def test_export_to_a_file_and_to_standard_output(database_url, tmp_path):
