@@ -8,8 +8,8 @@ from sqlalchemy import select
 from bot.ids import Action, Block, Callback
 from handoff.chasing import ChaseKind
 from storage.models import HandoffRow, ReminderRow
-from tests.bot.chasing_support import MANAGERS, ny, start
-from tests.bot.conftest import AE, AE2, AE_CHANNEL, SDR, brief_text
+from tests.support.chasing import MANAGERS, ny, start
+from tests.support.slack_app import AE, AE2, AE_CHANNEL, SDR, brief_text
 
 SUBMITTED = ny(2026, 12, 24, 16, 30)  # Thursday before Christmas, half an hour before closing
 MEETING = ny(2026, 12, 29, 15, 0)  # the Tuesday after
@@ -187,8 +187,6 @@ def test_the_reminder_mentions_the_suggested_ae(chasing):
 
 
 def test_no_managers_no_escalation(database_url, standin):
-    from tests.bot.chasing_support import Chasing  # noqa: F401
-
     gen = start(database_url, standin, SUBMITTED)
     chasing = next(gen)
     chasing.services.settings = type(chasing.services.settings)(

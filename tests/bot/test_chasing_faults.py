@@ -20,9 +20,9 @@ from handoff.chasing import ChaseKind
 from storage import ledger
 from storage.leader import leadership
 from storage.models import HandoffRow, ReminderRow
-from tests.bot.chasing_support import MANAGERS, FakeTime, ny, start
-from tests.bot.conftest import AE_CHANNEL, SDR
-from tests.conftest import qualification, scored
+from tests.support.chasing import MANAGERS, FakeTime, ny, start
+from tests.support.qualifications import qualification, scored
+from tests.support.slack_app import AE_CHANNEL, SDR
 
 SUBMITTED = ny(2026, 12, 24, 16, 30)
 REMINDER_DUE = ny(2026, 12, 28, 10, 30)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from bot.delivery.brief_sync import deliver_pending
 from bot.ids import Action
 from storage.models import HandoffRow, ReminderRow
-from tests.bot.conftest import AE, AE_CHANNEL, SDR, wizard_values
+from tests.support.slack_app import AE, AE_CHANNEL, SDR, wizard_values
 
 
 def _submit_without_waiting(harness):

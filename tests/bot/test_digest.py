@@ -26,11 +26,10 @@ from handoff.digest import Period
 from slack_standin import SlackStandIn
 from storage import digest_ledger
 from storage.models import DigestRow, HandoffRow
-from tests.bot.chasing_support import MANAGERS, FakeTime, chasing_env
-from tests.bot.conftest import AE_CHANNEL
-from tests.digest_support import END, START, Expected, insert, make_mix
+from tests.support.chasing import MANAGERS, FakeTime, chasing_env
+from tests.support.digest_mix import END, START, Expected, insert, make_mix
+from tests.support.slack_app import AE_CHANNEL, DIGEST_CHANNEL
 
-DIGEST_CHANNEL = "C0DIGEST"
 PERIOD = Period(START, END)
 
 

@@ -13,7 +13,7 @@ from bot.delivery.outbox import Outbox, Pacer, sweep_client
 from bot.ids import Action, Block, Callback
 from bot.jobs.sweep import run_sweep
 from storage.models import EventRow, HandoffRow, ReminderRow
-from tests.bot.conftest import AE, AE2, AE_CHANNEL, SDR, brief_text
+from tests.support.slack_app import AE, AE2, AE_CHANNEL, SDR, brief_text
 
 MANAGERS = ("U0MGRDEE", "U0MGREVA")
 MGR, MGR2 = MANAGERS

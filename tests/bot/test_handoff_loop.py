@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from bot.ids import COMMAND, Action, Block, Callback
 from storage.models import HandoffRow, ReminderRow
-from tests.bot.conftest import AE, AE2, AE_CHANNEL, SDR, brief_text, wizard_values
+from tests.support.slack_app import AE, AE2, AE_CHANNEL, SDR, brief_text, wizard_values
 
 
 def test_slash_command_opens_the_form_prefilled_with_the_company(harness):

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.ids import Action, Block, Callback
 from storage.models import EventRow, HandoffRow
-from tests.bot.conftest import AE, AE2, AE_CHANNEL, SDR, brief_text
+from tests.support.slack_app import AE, AE2, AE_CHANNEL, SDR, brief_text
 
 SDR2 = "U0SDRDAN"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.ids import Action
-from tests.bot.conftest import AE, AE2, SDR, brief_text
+from tests.support.slack_app import AE, AE2, SDR, brief_text
 
 MANAGER = "U0MGRDEE"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.bot.conftest import brief_text, step_title, wizard_values
+from tests.support.slack_app import brief_text, step_title, wizard_values
 
 TEAM_TOML = """
 [rubric]

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.ids import Action, Block, Callback
 from storage.models import DraftRow, HandoffRow
-from tests.bot.conftest import AE, AE_CHANNEL, SDR, brief_text, step_title, wizard_values
+from tests.support.slack_app import AE, AE_CHANNEL, SDR, brief_text, step_title, wizard_values
 
 
 def _inputs(view):

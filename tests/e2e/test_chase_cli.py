@@ -7,10 +7,10 @@ from bot.services import make_services
 from bot.settings import load_settings
 from handoff import lifecycle
 from slack_standin import SlackStandIn
-from tests.bot.chasing_support import MANAGERS, chasing_env, ny
-from tests.bot.conftest import AE, AE_CHANNEL, SDR
-from tests.conftest import qualification, scored
-from tests.e2e.test_cli import _run
+from tests.support.chasing import MANAGERS, chasing_env, ny
+from tests.support.cli import run_handoff
+from tests.support.qualifications import qualification, scored
+from tests.support.slack_app import AE, AE_CHANNEL, SDR
 
 SUBMITTED = ny(2026, 12, 24, 16, 30)
 
@@ -19,7 +19,7 @@ def test_chase_prints_each_message_once_as_it_falls_due(database_url, tmp_path):
     with SlackStandIn() as slack:
         slack.add_channel(AE_CHANNEL, "ae-desk")
         env = chasing_env(slack, database_url)
-        assert _run(["db", "upgrade"], env, tmp_path).returncode == 0
+        assert run_handoff(["db", "upgrade"], env, tmp_path).returncode == 0
         services = make_services(load_settings(env, dotenv=False))
         services.now = lambda: SUBMITTED
         with services.unit() as repo:
@@ -36,7 +36,7 @@ def test_chase_prints_each_message_once_as_it_falls_due(database_url, tmp_path):
         brief_ts = slack.messages(AE_CHANNEL)[0]["ts"]
 
         def chase(at: str) -> list[str]:
-            result = _run(["chase", "--now", at], env, tmp_path)
+            result = run_handoff(["chase", "--now", at], env, tmp_path)
             assert result.returncode == 0, result.stderr
             assert "Traceback" not in result.stderr
             return result.stdout.splitlines()
@@ -69,5 +69,5 @@ def test_chase_prints_each_message_once_as_it_falls_due(database_url, tmp_path):
 
 
 def test_chase_refuses_a_time_without_a_zone(tmp_path):
-    result = _run(["chase", "--now", "2026-12-28T10:30:00"], {}, tmp_path)
+    result = run_handoff(["chase", "--now", "2026-12-28T10:30:00"], {}, tmp_path)
     assert result.returncode == 2 and "give a zone" in result.stderr

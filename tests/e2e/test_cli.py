@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 
@@ -19,22 +16,14 @@ from bot.demo.wizard_driver import WizardDriver
 from bot.ids import COMMAND, Action
 from bot.settings import load_settings
 from slack_standin import SlackSender, SlackStandIn
-from tests.bot.conftest import AE, AE_CHANNEL, SDR, SECRET, app_env, wizard_values
-
-HANDOFF = [sys.executable, "-m", "bot.entrypoints.cli"]
+from tests.support.cli import HANDOFF, cli_env, run_handoff
+from tests.support.slack_app import AE, AE_CHANNEL, SDR, SECRET, app_env, wizard_values
 
 
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    full = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2]), **env}
-    return subprocess.run(
-        HANDOFF + args, env=full, cwd=cwd, capture_output=True, text=True, timeout=60
-    )
 
 
 def _head(url: str) -> str | None:
@@ -64,13 +53,12 @@ def test_upgrade_then_serve_runs_the_loop_under_gunicorn(database_url, tmp_path)
     with SlackStandIn() as slack:
         slack.add_channel(AE_CHANNEL, "ae-desk")
         env = {**app_env(slack, database_url), "PORT": str(port)}
-        upgraded = _run(["db", "upgrade"], env, tmp_path)
+        upgraded = run_handoff(["db", "upgrade"], env, tmp_path)
         assert upgraded.returncode == 0, upgraded.stderr
         assert f"revision {_head(database_url)}" in upgraded.stdout
-        full = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2]), **env}
         proc = subprocess.Popen(
             [*HANDOFF, "serve", "--workers", "2", "--threads", "4", "--no-scheduler"],
-            env=full,
+            env=cli_env(env),
             cwd=tmp_path,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -142,14 +130,14 @@ def test_demo_walks_the_whole_loop_offline(tmp_path):
     ],
 )
 def test_bad_setting_stops_with_one_line_naming_it(tmp_path, env, names):
-    result = _run(["db", "current"], env, tmp_path)
+    result = run_handoff(["db", "current"], env, tmp_path)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and names in result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_serve_without_credentials_says_what_is_missing(tmp_path):
-    result = _run(["serve"], {"SLACK_BOT_TOKEN": ""}, tmp_path)
+    result = run_handoff(["serve"], {"SLACK_BOT_TOKEN": ""}, tmp_path)
     assert result.returncode == 2
     assert "SLACK_BOT_TOKEN" in result.stderr and "Traceback" not in result.stderr
 
@@ -157,6 +145,6 @@ def test_serve_without_credentials_says_what_is_missing(tmp_path):
 def test_broken_config_file_names_file_and_line(tmp_path):
     path = tmp_path / "team.toml"
     path.write_text('[choices.regions]\nemea = "EMEA"\nbroken =\n')
-    result = _run(["db", "current"], {"HANDOFF_CONFIG": str(path)}, tmp_path)
+    result = run_handoff(["db", "current"], {"HANDOFF_CONFIG": str(path)}, tmp_path)
     assert result.returncode == 2
     assert str(path) in result.stderr and "line 3" in result.stderr

@@ -5,10 +5,9 @@ from __future__ import annotations
 from bot.services import make_services
 from bot.settings import load_settings
 from slack_standin import SlackStandIn
-from tests.bot.conftest import AE_CHANNEL
-from tests.bot.test_digest import DIGEST_CHANNEL
-from tests.digest_support import Expected, insert, make_mix
-from tests.e2e.test_cli import _run
+from tests.support.cli import run_handoff
+from tests.support.digest_mix import Expected, insert, make_mix
+from tests.support.slack_app import AE_CHANNEL, DIGEST_CHANNEL
 
 PERIOD_END = "2026-11-23T09:00:00-05:00"  # Monday 09:00 in New York
 
@@ -24,7 +23,7 @@ def test_dry_run_prints_then_posting_happens_once(database_url, tmp_path):
             "HANDOFF_AE_CHANNEL": AE_CHANNEL,
             "HANDOFF_DIGEST_CHANNEL": DIGEST_CHANNEL,
         }
-        assert _run(["db", "upgrade"], env, tmp_path).returncode == 0
+        assert run_handoff(["db", "upgrade"], env, tmp_path).returncode == 0
         services = make_services(load_settings(env, dotenv=False))
         mix = make_mix()
         with services.unit() as repo:
@@ -33,7 +32,7 @@ def test_dry_run_prints_then_posting_happens_once(database_url, tmp_path):
         funnel = Expected(mix).funnel(Expected(mix).cohort())
 
         chart = tmp_path / "chart.png"
-        dry = _run(
+        dry = run_handoff(
             ["digest", "--now", PERIOD_END, "--dry-run", "--chart", str(chart)], env, tmp_path
         )
         assert dry.returncode == 0, dry.stderr
@@ -45,14 +44,14 @@ def test_dry_run_prints_then_posting_happens_once(database_url, tmp_path):
         assert chart.read_bytes().startswith(b"\x89PNG")
         assert slack.calls() == []
 
-        first = _run(["digest", "--now", PERIOD_END], env, tmp_path)
+        first = run_handoff(["digest", "--now", PERIOD_END], env, tmp_path)
         assert first.returncode == 0, first.stderr
         [line] = first.stdout.splitlines()
         assert line.startswith("digest Mon Nov 16") and f"→ {DIGEST_CHANNEL} ts " in line
         assert line.endswith("(chart uploaded)")
         assert len(slack.messages(DIGEST_CHANNEL)) == 2  # the digest and its chart
 
-        second = _run(["digest", "--now", PERIOD_END], env, tmp_path)
+        second = run_handoff(["digest", "--now", PERIOD_END], env, tmp_path)
         assert second.returncode == 0, second.stderr
         assert second.stdout == ""
         assert "nothing posted: already sent at" in second.stderr
@@ -61,7 +60,7 @@ def test_dry_run_prints_then_posting_happens_once(database_url, tmp_path):
 
 
 def test_digest_refuses_a_time_without_a_zone_and_a_missing_destination(tmp_path):
-    result = _run(["digest", "--now", "2026-11-23T09:00:00", "--dry-run"], {}, tmp_path)
+    result = run_handoff(["digest", "--now", "2026-11-23T09:00:00", "--dry-run"], {}, tmp_path)
     assert result.returncode == 2 and "give a zone" in result.stderr
     env = {
         "SLACK_BOT_TOKEN": "xoxb-test-token",
@@ -69,5 +68,5 @@ def test_digest_refuses_a_time_without_a_zone_and_a_missing_destination(tmp_path
         "HANDOFF_AE_CHANNEL": AE_CHANNEL,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
     }
-    result = _run(["digest"], env, tmp_path)
+    result = run_handoff(["digest"], env, tmp_path)
     assert result.returncode == 2 and "HANDOFF_DIGEST_CHANNEL" in result.stderr

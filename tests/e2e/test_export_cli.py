@@ -7,8 +7,8 @@ import io
 import json
 
 from storage.db import make_engine, make_session_factory
-from tests.e2e.test_cli import _run
-from tests.integration.test_export import build
+from tests.support.cli import run_handoff
+from tests.support.export_records import build
 
 
 def test_export_to_a_file_and_to_standard_output(database_url, tmp_path):
@@ -18,7 +18,7 @@ def test_export_to_a_file_and_to_standard_output(database_url, tmp_path):
     env = {"DATABASE_URL": database_url}
 
     out = tmp_path / "handoffs.csv"
-    done = _run(
+    done = run_handoff(
         ["export", "--since", "2026-11-23", "--until", "2026-11-23", "--output", str(out)],
         env,
         tmp_path,
@@ -30,7 +30,7 @@ def test_export_to_a_file_and_to_standard_output(database_url, tmp_path):
     assert [int(r["id"]) for r in rows] == [b.id for b in built[:5]]  # Stark came 10 days later
     assert not (tmp_path / "handoffs.csv.part").exists()
 
-    done = _run(["export", "--format", "jsonl"], env, tmp_path)
+    done = run_handoff(["export", "--format", "jsonl"], env, tmp_path)
     assert done.returncode == 0, done.stderr
     lines = [json.loads(line) for line in done.stdout.splitlines()]
     assert lines == [b.expected for b in built]
@@ -39,8 +39,10 @@ def test_export_to_a_file_and_to_standard_output(database_url, tmp_path):
 
 def test_bad_dates_are_refused_before_anything_is_written(tmp_path):
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'none.db'}"}
-    bad = _run(["export", "--since", "last week"], env, tmp_path)
+    bad = run_handoff(["export", "--since", "last week"], env, tmp_path)
     assert bad.returncode == 2 and "--since" in bad.stderr
-    backwards = _run(["export", "--since", "2026-12-01", "--until", "2026-11-01"], env, tmp_path)
+    backwards = run_handoff(
+        ["export", "--since", "2026-12-01", "--until", "2026-11-01"], env, tmp_path
+    )
     assert backwards.returncode == 2 and "--since must be before --until" in backwards.stderr
     assert list(tmp_path.iterdir()) == []

@@ -11,8 +11,8 @@ from bot.demo.wizard_driver import WizardDriver
 from bot.ids import COMMAND, Callback
 from slack_standin import SlackStandIn, SocketModeSender, SocketModeStandIn
 from storage.migrate import upgrade
-from tests.bot.conftest import AE_CHANNEL, SDR, app_env, wizard_values
-from tests.e2e.test_cli import HANDOFF
+from tests.support.cli import HANDOFF
+from tests.support.slack_app import AE_CHANNEL, SDR, app_env, wizard_values
 
 APP_TOKEN = "xapp-1-AHANDOFF-1-socket"
 # slack_sdk routes its websocket through a proxy named in the environment; not for loopback.

@@ -15,7 +15,7 @@ from storage.db import make_engine, make_session_factory, session_scope
 from storage.leader import LEASE, leadership
 from storage.models import HandoffRow
 from storage.repository import SqlHandoffRepository
-from tests.conftest import NOW, qualification, scored
+from tests.support.qualifications import NOW, qualification, scored
 
 MANAGERS = ("UMGR",)
 

@@ -1,6 +1,6 @@
 """Every figure of the digest, from SQL, against the same figure computed in Python.
 
-The mix (tests/digest_support.py) has several SDRs and AEs, sources, industries, regions,
+The mix (tests/support/digest_mix.py) has several SDRs and AEs, sources, industries, regions,
 reasons, outcomes, disputes, reminders, a manager's assignment and two rubric versions;
 `Expected` recomputes each figure from the fixture's dicts, never through the SQL.
 """
@@ -13,7 +13,7 @@ from handoff.config import load_config
 from handoff.digest import Period, assemble
 from storage import metrics
 from storage.db import make_engine, make_session_factory, session_scope
-from tests.digest_support import COACH, END, STAMP, START, Expected, insert, make_mix, percent
+from tests.support.digest_mix import COACH, END, STAMP, START, Expected, insert, make_mix, percent
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from handoff.model import DisputeStatus, MeetingOutcome, Status
 from storage.db import make_engine, make_session_factory, session_scope
 from storage.models import EventRow, HandoffRow
 from storage.repository import SqlHandoffRepository
-from tests.conftest import NOW, qualification, scored
+from tests.support.qualifications import NOW, qualification, scored
 
 MANAGERS = ("UMGR1", "UMGR2")
 WINDOW = timedelta(days=30)

@@ -14,7 +14,7 @@ from storage import ledger
 from storage.db import make_engine, make_session_factory, session_scope
 from storage.models import CriterionResultRow, EventRow, ReminderRow
 from storage.repository import SqlHandoffRepository
-from tests.conftest import NOW, qualification, scored
+from tests.support.qualifications import NOW, qualification, scored
 
 
 @pytest.fixture

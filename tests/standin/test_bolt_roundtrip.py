@@ -11,8 +11,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from slack_standin import SlackSender, SlackStandIn
-
-from .conftest import SIGNING_SECRET, BoltServer
+from tests.support.fake_apps import SIGNING_SECRET, BoltServer
 
 FORM = {
     "type": "modal",

@@ -12,8 +12,7 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.webhook import WebhookClient
 
 from slack_standin import SlackSender, SlackStandIn
-
-from .conftest import SIGNING_SECRET, FakeApp
+from tests.support.fake_apps import SIGNING_SECRET, FakeApp
 
 TRIGGER = re.compile(r"^\d{10}\.\d{6}\.[0-9a-f]{16}$")
 

@@ -14,8 +14,8 @@ from bot.surfaces.modals import reassign_view, reschedule_view
 from bot.surfaces.notices import note
 from handoff.model import MeetingOutcome, Status
 from slack_standin import check_blocks, check_view
-from tests.conftest import NOW
-from tests.templates.test_hostile_text import AE, HOSTILE, LIVE_SYNTAX, make_handoff
+from tests.support.hostile_text import AE, HOSTILE, LIVE_SYNTAX, make_handoff
+from tests.support.qualifications import NOW
 
 CASES = pytest.mark.parametrize("text", list(HOSTILE.values()), ids=list(HOSTILE))
 

@@ -10,7 +10,7 @@ from handoff.businesstime import BusinessClock
 from handoff.chasing import ChaseKind, due_chases, ledger_level
 from handoff.model import Handoff, MeetingOutcome, Status
 from handoff.policy import Policy
-from tests.conftest import qualification
+from tests.support.qualifications import qualification
 
 NY = ZoneInfo("America/New_York")
 CLOCK = BusinessClock(Policy())

@@ -10,7 +10,7 @@ import pytest
 
 from handoff import lifecycle
 from handoff.model import DisputeStatus, Handoff, Qualification, Score, Status
-from tests.conftest import NOW, qualification, scored
+from tests.support.qualifications import NOW, qualification, scored
 
 
 class FakeRepository:

@@ -13,7 +13,7 @@ from handoff.qualification import (
     steps,
     validate,
 )
-from tests.conftest import NOW, answers
+from tests.support.qualifications import NOW, answers
 
 
 def test_complete_answers_make_a_qualification(config):

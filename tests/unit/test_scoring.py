@@ -7,7 +7,7 @@ import pytest
 from handoff.config import load_config
 from handoff.model import Stakeholder
 from handoff.scoring import may_submit, score
-from tests.conftest import qualification
+from tests.support.qualifications import qualification
 
 
 def _result(q, config, key):

@@ -16,7 +16,7 @@ from bot.jobs.sweep import SweepReport, run_sweep
 from bot.services import Services, make_services
 from bot.settings import load_settings
 from slack_standin import SlackSender, SlackStandIn
-from tests.bot.conftest import AE_CHANNEL, SDR, SECRET, Harness, app_env
+from tests.support.slack_app import AE_CHANNEL, SDR, SECRET, Harness, app_env
 
 NY = ZoneInfo("America/New_York")
 MANAGERS = ("U0MGRDEE", "U0MGREVA")
