@@ -10,6 +10,9 @@ from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk.webhook import WebhookClient
 
 from bot import listeners
+from bot.delivery.pacing import Slack
+from bot.delivery.pool import DeliveryPool
+from bot.delivery.sender import deliver
 from bot.services import Services
 from bot.surfaces.notices import notice
 
@@ -40,6 +43,9 @@ def build_app(services: Services, *, verify_token: bool = True) -> App:
         _tell_user(body)
         return None
 
+    if services.pool is None:
+        slack = Slack.immediate(services.client)
+        services.pool = DeliveryPool(lambda row_ids: deliver(services, row_ids, slack))
     listeners.register(app, services)
     return app
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -14,12 +14,12 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
 
+from bot.delivery.pool import DeliveryPool
 from bot.settings import Settings
 from handoff.config import Config
-from storage.db import make_engine, make_session_factory, session_scope
-from storage.repository import SqlHandoffRepository
+from storage.db import make_engine
+from storage.uow import Database, UnitOfWork
 
 
 def utc_now() -> datetime:
@@ -29,24 +29,41 @@ def utc_now() -> datetime:
 @dataclass
 class Services:
     settings: Settings
-    engine: Engine
-    sessions: sessionmaker[Session]
+    db: Database
     client: WebClient
     now: Callable[[], datetime] = field(default=utc_now)
+    # Sends what a commit wrote to the outbox, off the request's thread (bot/app.py starts
+    # it). Without one (a command, a job) the rows wait for the next sweep.
+    pool: DeliveryPool | None = None
 
     @property
     def config(self) -> Config:
         return self.settings.config
 
+    @property
+    def engine(self) -> Engine:
+        return self.db.engine
+
+    def close(self) -> None:
+        """Finish what the delivery pool holds, then release the database connections."""
+        if self.pool is not None:
+            self.pool.close()
+        self.db.engine.dispose()
+
+    def deliver_soon(self, row_ids: Sequence[int]) -> None:
+        if self.pool is not None:
+            self.pool.submit(row_ids)
+
     @contextmanager
-    def unit(self) -> Iterator[SqlHandoffRepository]:
+    def uow(self, *, read_only: bool = False) -> Iterator[UnitOfWork]:
         """One transaction: commit on success, roll back on error."""
-        with session_scope(self.sessions) as session:
-            yield SqlHandoffRepository(session)
+        with self.db.unit(read_only=read_only) as uow:
+            yield uow
 
 
 def make_client(settings: Settings, token: str | None = None) -> WebClient:
-    """The Web API client: base URL from settings, 429 and 5xx retried with back-off."""
+    """The Web API client for answering requests: views.open and the like. 429 and 5xx are
+    retried with back-off; what the outbox sends goes through bot/delivery/pacing.py."""
     return WebClient(
         token=token or settings.bot_token,
         base_url=settings.api_url,
@@ -60,10 +77,8 @@ def make_client(settings: Settings, token: str | None = None) -> WebClient:
 
 
 def make_services(settings: Settings, client: WebClient | None = None) -> Services:
-    engine = make_engine(settings.database_url)
     return Services(
         settings=settings,
-        engine=engine,
-        sessions=make_session_factory(engine),
+        db=Database(make_engine(settings.database_url)),
         client=client or make_client(settings),
     )

@@ -152,7 +152,9 @@ class DigestLedger:
     def claim(self, *, start: datetime, end: datetime, now: datetime) -> DigestClaim | None:
         return claim(self._session, start=start, end=end, now=now)
 
-    def mark_sent(self, claim_id: int, *, channel: str | None, ts: str | None, now: datetime) -> None:
+    def mark_sent(
+        self, claim_id: int, *, channel: str | None, ts: str | None, now: datetime
+    ) -> None:
         mark_sent(self._session, claim_id, channel=channel, ts=ts, now=now)
 
     def release(self, claim_id: int, *, error: str, now: datetime) -> None:

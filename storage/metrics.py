@@ -39,11 +39,11 @@ from handoff.digest import (
     trend,
     week_ending,
 )
-from storage.models import CriterionResultRow, HandoffRow, ReminderRow
+from storage.models import CriterionResultRow, HandoffRow, OutboxRow
 
 H = HandoffRow.__table__.c
 C = CriterionResultRow.__table__.c
-R = ReminderRow.__table__.c
+R = OutboxRow.__table__.c
 
 OPEN = ("submitted", "pending")
 DECIDED = ("accepted", "rejected")

@@ -235,9 +235,7 @@ class OutboxRow(Base):
     team_id: Mapped[str] = mapped_column(String(32))
     key: Mapped[str] = mapped_column(String(120), unique=True)
     kind: Mapped[str] = mapped_column(String(32))
-    handoff_id: Mapped[int | None] = mapped_column(
-        ForeignKey("handoffs.id", ondelete="CASCADE")
-    )
+    handoff_id: Mapped[int | None] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"))
     level: Mapped[int] = mapped_column(Integer, default=0)
     recipient: Mapped[str] = mapped_column(String(32), default="")
     pending: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -86,23 +86,16 @@ class OutboxStore:
 
     def _insert(self, effect: Effect, now: datetime) -> int | None:
         stmt = self._dialect_insert().values(self._values(effect, now))
-        stmt = stmt.on_conflict_do_nothing(index_elements=["key"]).returning(OutboxRow.id)
-        return self._session.execute(stmt).scalar()
+        ignored = stmt.on_conflict_do_nothing(index_elements=["key"])
+        return self._session.execute(ignored.returning(OutboxRow.id)).scalar()
 
     def _upsert(self, effect: Effect, now: datetime) -> int | None:
-        insert = self._dialect_insert()
-        stmt = insert.values(self._values(effect, now))
-        stmt = stmt.on_conflict_do_update(
+        stmt = self._dialect_insert().values(self._values(effect, now))
+        rearmed = stmt.on_conflict_do_update(
             index_elements=["key"],
-            set_={
-                "pending": True,
-                "generation": OutboxRow.generation + 1,
-                "available_at": func.least(OutboxRow.available_at, now)
-                if self._postgres
-                else func.min(OutboxRow.available_at, now),
-            },
-        ).returning(OutboxRow.id)
-        return self._session.execute(stmt).scalar()
+            set_={"pending": True, "generation": OutboxRow.generation + 1, "available_at": now},
+        )
+        return self._session.execute(rearmed.returning(OutboxRow.id)).scalar()
 
     @property
     def _postgres(self) -> bool:
@@ -126,7 +119,8 @@ class OutboxStore:
         )
         if rows_changed(claimed) != 1:
             return None
-        row = self._session.get_one(OutboxRow, row_id, populate_existing=True)
+        row = self._session.get(OutboxRow, row_id, populate_existing=True)
+        assert row is not None
         return Job(
             row.id,
             row.key,
@@ -150,6 +144,7 @@ class OutboxStore:
             "lease_until": None,
             "sent_at": func.coalesce(OutboxRow.sent_at, now),
             "last_error": None,
+            "attempts": 0,  # counts failed tries in a row: the back-off starts over
         }
         if channel and ts:
             values.update(channel=channel, ts=ts)
@@ -170,6 +165,15 @@ class OutboxStore:
             update(OutboxRow)
             .where(OutboxRow.id == job.id, OutboxRow.generation == job.generation)
             .values(pending=False, lease_until=None)
+            .execution_options(synchronize_session=False)
+        )
+
+    def later(self, job: Job, *, now: datetime, after: timedelta) -> None:
+        """Not yet (nothing failed): release it untouched, to try again after `after`."""
+        self._session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == job.id)
+            .values(lease_until=None, available_at=now + after, attempts=OutboxRow.attempts - 1)
             .execution_options(synchronize_session=False)
         )
 
@@ -209,17 +213,13 @@ class OutboxStore:
                 OutboxRow.sent_at,
                 OutboxRow.channel,
                 OutboxRow.ts,
-            ).where(
-                and_(OutboxRow.handoff_id.in_(handoff_ids), OutboxRow.kind.in_(list(kinds)))
-            )
+            ).where(and_(OutboxRow.handoff_id.in_(handoff_ids), OutboxRow.kind.in_(list(kinds))))
         )
-        return [Entry(int(h), k, lvl, sent, ch, ts) for h, k, lvl, sent, ch, ts in rows]
+        return [Entry(h, k, lvl, sent, ch, ts) for h, k, lvl, sent, ch, ts in rows if h is not None]
 
     def backlog(self, *, now: datetime) -> tuple[int, datetime | None]:
         """How many rows are still to send, and since when the oldest has waited."""
         count, oldest = self._session.execute(
-            select(func.count(), func.min(OutboxRow.created_at)).where(
-                OutboxRow.pending.is_(True)
-            )
+            select(func.count(), func.min(OutboxRow.created_at)).where(OutboxRow.pending.is_(True))
         ).one()
         return int(count), oldest

@@ -155,6 +155,16 @@ class SqlHandoffRepository:
         self.session.add(EventRow(handoff_id=handoff_id, at=now, actor=actor, kind=kind, data=data))
         self.session.flush()
 
+    def count_events(self, handoff_id: int, kind: str) -> int:
+        return int(
+            self.session.scalar(
+                select(func.count())
+                .select_from(EventRow)
+                .where(EventRow.handoff_id == handoff_id, EventRow.kind == kind)
+            )
+            or 0
+        )
+
     def events(self, handoff_id: int) -> list[Event]:
         rows = self.session.scalars(
             select(EventRow).where(EventRow.handoff_id == handoff_id).order_by(EventRow.id)
@@ -318,16 +328,6 @@ class SqlHandoffRepository:
             .limit(limit)
         )
         return [to_handoff(r) for r in rows]
-
-    def unsynced(self, limit: int = 100) -> list[int]:
-        """Handoffs whose brief Slack does not show as it is (never posted, or stale)."""
-        rows = self.session.scalars(
-            select(HandoffRow.id)
-            .where(HandoffRow.brief_synced_version < HandoffRow.brief_version)
-            .order_by(HandoffRow.id)
-            .limit(limit)
-        )
-        return list(rows)
 
 
 def _fill(row: HandoffRow, q: Qualification, score: Score) -> None:

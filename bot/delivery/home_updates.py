@@ -11,19 +11,21 @@ Who is an AE: the people in HANDOFF_AES when it is set. Without it, anyone who h
 accepted, rejected or been given a meeting, and anyone who has never booked one (a new AE
 sees the queue on their first visit); an SDR who only books does not.
 
-Home is published on `app_home_opened` and again, after the database commit, for the people a
-change concerns (`refresh_homes`). Publishing never fails the click that caused it.
+Home is an outbox sync row per person ("home:T:U"): armed on `app_home_opened` and by every
+change that concerns them (handoff/effects.py), rendered from the database when it is sent,
+so two changes close together end in one publish of the latest state.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.delivery.pacing import Slack
+from bot.delivery.plans import Plan, Publish
 from bot.services import Services
 from bot.surfaces.digest_message import duration, period_text, rate, stale_lines
 from bot.surfaces.home import (
@@ -36,9 +38,8 @@ from bot.surfaces.home import (
 )
 from bot.surfaces.render import render
 from handoff.digest import Period, latest_due
-from handoff.model import Handoff
-from storage import drafts, metrics
-from storage.repository import SqlHandoffRepository
+from storage.outbox import Job
+from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ class Viewer:
     is_manager: bool
 
 
-def manager_blocks(services: Services, repo: SqlHandoffRepository, viewer: Viewer) -> list[dict]:
+def manager_blocks(services: Services, uow: UnitOfWork, viewer: Viewer) -> list[dict[str, Any]]:
     """The managers' section of Home: this week so far and the oldest undecided briefs.
 
     Called only for people in HANDOFF_MANAGERS, inside the same read transaction as the rest
@@ -61,7 +62,7 @@ def manager_blocks(services: Services, repo: SqlHandoffRepository, viewer: Viewe
     config = services.config
     zone = config.policy.zone
     since = latest_due(viewer.now, zone, config.digest)
-    head = metrics.headline(repo.session, config, viewer.now, period=Period(since, viewer.now))
+    head = uow.metrics.headline(config, viewer.now, period=Period(since, viewer.now))
     f, t = head.funnel, head.timing
     timing = (
         f"median {duration(t.median_seconds)} · p90 {duration(t.p90_seconds)} ({t.decided} decided)"
@@ -90,10 +91,14 @@ def _next_digest(since: datetime, zone: ZoneInfo) -> str:
     return f"{due:%a %b} {due.day}, {due:%H:%M}"
 
 
+def plan_home(services: Services, slack: Slack, job: Job) -> Plan:
+    """The outbox's Home row: the person's Home as the database has it now."""
+    return Publish(job.recipient, build_home(services, job.team_id, job.recipient))
+
+
 def publish_home(services: Services, team_id: str, user_id: str, *, notice: str = "") -> None:
-    """Re-render Home from the database and publish it. Nothing raises: a failure (Slack or
-    the database) is logged and only leaves an older Home on screen. `notice` (mrkdwn-safe)
-    is shown at the top, for a click Home could answer no other way."""
+    """Publish Home now with `notice` (mrkdwn-safe) at the top: the answer to a click Home
+    could answer no other way. Never raises: a failure only leaves an older Home on screen."""
     try:
         view = build_home(services, team_id, user_id, notice=notice)
         services.client.views_publish(user_id=user_id, view=view)
@@ -101,47 +106,15 @@ def publish_home(services: Services, team_id: str, user_id: str, *, notice: str 
         log.warning("could not publish Home for %s", user_id, exc_info=True)
 
 
-def refresh_homes(services: Services, team_id: str, users: Iterable[str | None]) -> None:
-    """Republish Home for each person concerned by a change, once each, never raising."""
-    seen: set[str] = set()
-    for user_id in users:
-        if user_id and user_id not in seen:
-            seen.add(user_id)
-            publish_home(services, team_id, user_id)
-
-
-def concerned(handoff: Handoff | None, *others: str | None) -> list[str | None]:
-    """Whose Home shows this handoff: the booker, the AE who decided, the AE who owns the
-    meeting, whoever resolved its dispute, and `others` (usually the person who clicked)."""
-    if handoff is None:
-        return list(others)
-    return [
-        handoff.sdr_id,
-        handoff.decided_by,
-        handoff.ae_id,
-        handoff.dispute_resolved_by,
-        *others,
-    ]
-
-
-def refresh_for(services: Services, handoff_id: int, *others: str | None) -> None:
-    """`refresh_homes` for everyone `concerned` by this handoff as it is now."""
-    try:
-        with services.unit() as repo:
-            handoff = repo.get(handoff_id)
-    except Exception:
-        log.warning("could not read handoff %s to refresh Home", handoff_id, exc_info=True)
-        return
-    team_id = handoff.team_id if handoff else ""
-    refresh_homes(services, team_id, concerned(handoff, *others))
-
-
-def build_home(services: Services, team_id: str, user_id: str, *, notice: str = "") -> dict:
+def build_home(
+    services: Services, team_id: str, user_id: str, *, notice: str = ""
+) -> dict[str, Any]:
     now = services.now()
     settings = services.settings
-    with services.unit() as repo:
-        recent = repo.recent_for_user(team_id, user_id, limit=HANDOFFS_SHOWN)
-        total = repo.count_for_user(team_id, user_id) if len(recent) >= HANDOFFS_SHOWN else None
+    with services.uow(read_only=True) as uow:
+        recent = uow.handoffs.recent_for_user(team_id, user_id, limit=HANDOFFS_SHOWN)
+        many = len(recent) >= HANDOFFS_SHOWN
+        total = uow.handoffs.count_for_user(team_id, user_id) if many else None
         unfinished = [
             {
                 "id": d.id,
@@ -150,19 +123,17 @@ def build_home(services: Services, team_id: str, user_id: str, *, notice: str = 
                 "answers": dict(d.answers),
                 "updated_at": d.updated_at,
             }
-            for d in drafts.open_for(repo.session, team_id, user_id, now)
+            for d in uow.drafts.open_for(team_id, user_id, now)
         ]
         viewer = Viewer(
             team_id=team_id,
             user_id=user_id,
             now=now,
-            is_ae=_is_ae(repo, settings.aes, team_id, user_id, booked=bool(recent)),
+            is_ae=_is_ae(uow, settings.aes, team_id, user_id, booked=bool(recent)),
             is_manager=user_id in settings.managers,
         )
-        ae = _ae_home(repo, viewer, settings.ae_channel) if viewer.is_ae else None
-        manager: list[dict[str, Any]] = (
-            manager_blocks(services, repo, viewer) if viewer.is_manager else []
-        )
+        ae = _ae_home(uow, viewer, settings.ae_channel) if viewer.is_ae else None
+        manager = manager_blocks(services, uow, viewer) if viewer.is_manager else []
     return home_view(
         recent,
         unfinished,
@@ -178,14 +149,15 @@ def build_home(services: Services, team_id: str, user_id: str, *, notice: str = 
 
 
 def _is_ae(
-    repo: SqlHandoffRepository, aes: tuple[str, ...], team_id: str, user_id: str, *, booked: bool
+    uow: UnitOfWork, aes: tuple[str, ...], team_id: str, user_id: str, *, booked: bool
 ) -> bool:
     if aes:
         return user_id in aes
-    return not booked or repo.has_decided(team_id, user_id)
+    return not booked or uow.handoffs.has_decided(team_id, user_id)
 
 
-def _ae_home(repo: SqlHandoffRepository, viewer: Viewer, channel: str | None) -> AeHome:
+def _ae_home(uow: UnitOfWork, viewer: Viewer, channel: str | None) -> AeHome:
+    repo = uow.handoffs
     pending, pending_total = repo.waiting_for_ae(viewer.team_id, viewer.user_id, PENDING_SHOWN)
     due, due_total = repo.owned_open_meetings(
         viewer.team_id, viewer.user_id, DUE_SHOWN, now=viewer.now, due=True

@@ -11,8 +11,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from bot.delivery.brief_sync import deliver_pending
-from bot.delivery.outbox import Outbox
+from bot.delivery.pacing import Slack
+from bot.delivery.sender import deliver_due
 from bot.jobs.sweep import SweepReport, run_sweep
 from bot.jobs.weekly_digest import send_due_digest
 from bot.services import Services, make_services
@@ -46,11 +46,12 @@ def job(name: str) -> Callable[[Callable[[Services], Any]], Callable[[Services],
 
 @job("deliver_pending")
 def deliver_pending_job(services: Services) -> int:
-    return deliver_pending(services)
+    outcome = deliver_due(services, Slack.for_sweep(services.client))
+    return len(outcome.sent) + len(outcome.updated) + len(outcome.published)
 
 
 def sweep_once(
-    services: Services, *, digest: bool = False, outbox: Outbox | None = None
+    services: Services, *, digest: bool = False, slack: Slack | None = None
 ) -> SweepReport:
     """One sweep if no other process is running one (the database decides).
 
@@ -61,10 +62,10 @@ def sweep_once(
         if not leader:
             return SweepReport(skipped="another process holds the sweep lock")
         now = services.now()
-        report = run_sweep(services, now=now, outbox=outbox)
+        report = run_sweep(services, now=now, slack=slack)
         if digest:
             try:
-                report.digest = send_due_digest(services, now=now, outbox=outbox)
+                report.digest = send_due_digest(services, now=now, slack=slack)
             except Exception:  # never let the digest stop the chases of the next sweep
                 log.exception("digest check failed; the next sweep tries again")
         return report

@@ -19,21 +19,18 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import partial
 from typing import Any
 
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from slack_sdk.web import SlackResponse
 
-from bot.delivery.outbox import Draft, Outbox, already_posted
+from bot.delivery.pacing import Slack
 from bot.services import Services
 from bot.settings import Settings
 from bot.surfaces.chart import trend_chart
 from bot.surfaces.digest_message import digest_message, period_text
 from handoff.config import Config
 from handoff.digest import Digest, Period, assemble, due_period, scheduled_period, week_ending
-from storage import digest_ledger, metrics
+from storage import digest_ledger
 
 log = logging.getLogger(__name__)
 
@@ -89,8 +86,8 @@ def last_period(config: Config, now: datetime) -> Period:
 
 
 def build(services: Services, period: Period) -> Digest:
-    with services.unit() as repo:
-        figures = metrics.collect(repo.session, services.config, period)
+    with services.uow(read_only=True) as uow:
+        figures = uow.metrics.collect(services.config, period)
     return assemble(figures, services.config.digest)
 
 
@@ -105,7 +102,7 @@ def metadata(period: Period) -> dict[str, Any]:
 
 
 def send_due_digest(
-    services: Services, *, now: datetime, outbox: Outbox | None = None
+    services: Services, *, now: datetime, slack: Slack | None = None
 ) -> DigestReport | None:
     """Send the latest period's digest if it is due and not sent (called every sweep).
 
@@ -114,9 +111,9 @@ def send_due_digest(
     config = services.config
     if not destinations(services.settings, config):
         return None
-    with services.unit() as repo:
-        entry = digest_ledger.entry(repo.session, last_period(config, now).start)
-        first = metrics.first_submitted(repo.session)
+    with services.uow(read_only=True) as uow:
+        entry = uow.digests.entry(last_period(config, now).start)
+        first = uow.metrics.first_submitted()
     period = due_period(
         now,
         config.policy.zone,
@@ -126,7 +123,7 @@ def send_due_digest(
     )
     if period is None:
         return None  # sent, given up, being sent, or the bot was not in use yet
-    return send_digest(services, period, now=now, outbox=outbox)
+    return send_digest(services, period, now=now, slack=slack)
 
 
 def send_digest(
@@ -134,7 +131,7 @@ def send_digest(
     period: Period,
     *,
     now: datetime | None = None,
-    outbox: Outbox | None = None,
+    slack: Slack | None = None,
 ) -> DigestReport:
     now = now or services.now()
     report = DigestReport(period)
@@ -145,26 +142,25 @@ def send_digest(
             "[digest] dm_managers = true"
         )
         return report
-    with services.unit() as repo:
-        claim = digest_ledger.claim(repo.session, start=period.start, end=period.end, now=now)
-        entry = digest_ledger.entry(repo.session, period.start) if claim is None else None
+    with services.uow() as uow:
+        claim = uow.digests.claim(start=period.start, end=period.end, now=now)
+        entry = uow.digests.entry(period.start) if claim is None else None
     if claim is None:
         report.skipped = _why_not(entry)
         return report
-    outbox = outbox or Outbox.for_services(services)
+    slack = slack or Slack.for_sweep(services.client)
     try:
-        _deliver(services, outbox, period, claim, targets, report)
+        _deliver(services, slack, period, claim, targets, report)
     except Exception as exc:  # release the claim whatever broke; the next sweep retries
         error = _error_text(exc)
         log.exception("digest %s: stopped (%s); the next sweep retries", period.start, error)
         report.error = error
-        with services.unit() as repo:
-            digest_ledger.release(repo.session, claim.id, error=error, now=now)
+        with services.uow() as uow:
+            uow.digests.release(claim.id, error=error, now=now)
         return report
     first = report.deliveries[0] if report.deliveries else None
-    with services.unit() as repo:
-        digest_ledger.mark_sent(
-            repo.session,
+    with services.uow() as uow:
+        uow.digests.mark_sent(
             claim.id,
             channel=first.channel if first else None,
             ts=first.ts if first else None,
@@ -175,7 +171,7 @@ def send_digest(
 
 def _deliver(
     services: Services,
-    outbox: Outbox,
+    slack: Slack,
     period: Period,
     claim: digest_ledger.DigestClaim,
     targets: list[str],
@@ -183,23 +179,23 @@ def _deliver(
 ) -> None:
     config = services.config
     digest = build(services, period)
-    links = _permalinks(outbox, digest)
+    links = _permalinks(slack, digest)
     message = digest_message(digest, config, links=links)
     fallback = digest_message(digest, config, links=links, chart_failed=True)
     meta = metadata(period)
     chart = _Chart(digest, config)
     for target in targets:
-        channel = target if target[0] in "CGD" else outbox.dm_channel([target])
+        channel = target if target[0] in "CGD" else slack.dm_channel([target])
         if claim.attempts > 1:
-            found = already_posted(outbox, Draft(channel, message), meta)
+            found = slack.find(channel, meta)
             if found is not None:
                 report.deliveries.append(Delivery(target, channel, found, True, recovered=True))
                 continue
-        channel, ts = _post(outbox, channel, message, meta)
+        channel, ts = slack.post(channel, message, metadata=meta)
         png = chart.png()
-        uploaded = png is not None and _upload(outbox, channel, png, period, config)
+        uploaded = png is not None and _upload(slack, channel, png, period, config)
         if not uploaded:
-            _update(outbox, channel, ts, fallback)
+            slack.update(channel, ts, fallback)
         report.deliveries.append(Delivery(target, channel, ts, uploaded))
 
 
@@ -221,29 +217,12 @@ class _Chart:
         return self._png
 
 
-def _post(
-    outbox: Outbox, channel: str, message: dict[str, Any], meta: dict[str, Any]
-) -> tuple[str, str]:
-    reply = outbox.pacer.call(
-        lambda: outbox.client.chat_postMessage(
-            channel=channel, metadata=meta, unfurl_links=False, unfurl_media=False, **message
-        ),
-        channel=channel,
-    )
-    return str(reply["channel"]), str(reply["ts"])
-
-
-def _update(outbox: Outbox, channel: str, ts: str, message: dict[str, Any]) -> None:
-    outbox.pacer.call(
-        lambda: outbox.client.chat_update(channel=channel, ts=ts, **message), channel=channel
-    )
-
-
-def _upload(outbox: Outbox, channel: str, png: bytes, period: Period, config: Config) -> bool:
+def _upload(slack: Slack, channel: str, png: bytes, period: Period, config: Config) -> bool:
     day = period.end.astimezone(config.policy.zone).date().isoformat()
     try:
-        outbox.pacer.call(
-            lambda: outbox.client.files_upload_v2(
+        # Not retried blindly (an upload is not safe to repeat): a failure falls back to text.
+        slack.pacer.call(
+            lambda: slack.posts.files_upload_v2(
                 channel=channel,
                 file=png,
                 filename=f"handoff-digest-{day}.png",
@@ -264,22 +243,12 @@ def _upload(outbox: Outbox, channel: str, png: bytes, period: Period, config: Co
     return True
 
 
-def _permalinks(outbox: Outbox, digest: Digest) -> dict[int, str]:
-    links = {}
-    for brief in digest.headline.stale:
-        if not (brief.channel and brief.ts):
-            continue
-        try:
-            reply = outbox.call(partial(_permalink, channel=brief.channel, ts=brief.ts))
-        except SlackApiError as exc:
-            log.info("no permalink for brief #%s (%s)", brief.id, exc.response.get("error"))
-            continue
-        links[brief.id] = str(reply.get("permalink") or "")
-    return links
-
-
-def _permalink(client: WebClient, *, channel: str, ts: str) -> SlackResponse:
-    return client.chat_getPermalink(channel=channel, message_ts=ts)
+def _permalinks(slack: Slack, digest: Digest) -> dict[int, str]:
+    return {
+        brief.id: slack.permalink(brief.channel, brief.ts)
+        for brief in digest.headline.stale
+        if brief.channel and brief.ts
+    }
 
 
 def _why_not(entry: digest_ledger.LedgerEntry | None) -> str:

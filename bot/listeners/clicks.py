@@ -17,10 +17,12 @@ from slack_bolt import Respond
 from slack_sdk.errors import SlackApiError
 
 from bot.delivery.home_updates import publish_home
+from bot.listeners.transitions import commit_effects, commit_transition
 from bot.payloads import button_id, team_id, user_id
 from bot.services import Services
 from bot.surfaces.notices import notice, too_late_view
 from bot.surfaces.refusals import GONE, refusal_text
+from handoff.effects import Change, homes
 from handoff.lifecycle import Outcome, Refusal, RefusalKind, UnknownHandoff
 from handoff.model import Handoff
 from storage.repository import SqlHandoffRepository
@@ -46,8 +48,10 @@ def tell(services: Services, body: dict[str, Any], respond: Respond, text: str) 
             shown = True
         except SlackApiError as exc:
             log.info("could not open the answer modal (%s)", exc.response.get("error"))
-    if on_home(body) or not shown:
-        publish_home(services, team_id(body), user_id(body), notice="" if shown else text)
+    if not shown:  # the notice is for this click only: published now, not kept
+        publish_home(services, team_id(body), user_id(body), notice=text)
+    elif on_home(body):  # a stale entry (decided by someone else) leaves Home
+        commit_effects(services, homes(team_id(body), [user_id(body)]))
 
 
 def clicked_handoff(
@@ -56,8 +60,8 @@ def clicked_handoff(
     """The handoff the clicked button names; None, once the clicker is told it is gone (or,
     for a managers' button, that only HANDOFF_MANAGERS may use it)."""
     handoff_id = button_id(body)
-    with services.unit() as repo:
-        handoff = repo.get(handoff_id) if handoff_id else None
+    with services.uow(read_only=True) as uow:
+        handoff = uow.handoffs.get(handoff_id) if handoff_id else None
     if handoff is None:
         tell(services, body, respond, GONE)
         return None
@@ -74,19 +78,24 @@ def clicked_transition(
     body: dict[str, Any],
     respond: Respond,
     move: Callable[[SqlHandoffRepository, int], Outcome],
+    change: Change,
 ) -> int | None:
-    """Run `move` on the handoff the clicked button names, in one transaction. Its id when
-    the move went through; None once the clicker has been told why nothing changed."""
+    """Run `move` on the handoff the clicked button names, with everything it tells Slack,
+    in one transaction. Its id when the move went through; None once the clicker has been
+    told why nothing changed."""
     handoff_id = button_id(body)
+    actor = user_id(body)
     try:
         if handoff_id is None:
             raise UnknownHandoff(handoff_id)
-        with services.unit() as repo:
-            result = move(repo, handoff_id)
+        found = handoff_id
+        result = commit_transition(
+            services, handoff_id, lambda repo: move(repo, found), change, actor=actor
+        )
     except UnknownHandoff:
         tell(services, body, respond, GONE)
         return None
     if result.refusal:
-        tell(services, body, respond, refusal_text(result.refusal, user_id(body)))
+        tell(services, body, respond, refusal_text(result.refusal, actor))
         return None
     return handoff_id

@@ -14,7 +14,6 @@ from handoff.config import Config
 from handoff.model import Field, Qualification
 from handoff.qualification import LONG_TEXT_MAX, SHORT_TEXT_MAX, steps, validate
 from handoff.scoring import score
-from storage import drafts
 
 log = logging.getLogger(__name__)
 
@@ -31,9 +30,8 @@ def open_form(
 ) -> None:
     """Create a draft holding the prefill and open the modal within the trigger's 3 seconds."""
     prefill = _clipped(initial)
-    with services.unit() as repo:
-        draft_id = drafts.create(
-            repo.session,
+    with services.uow() as uow:
+        draft_id = uow.drafts.create(
             team_id=team_id,
             user_id=user_id,
             answers=prefill,
@@ -46,8 +44,8 @@ def open_form(
 
 def resume(services: Services, *, trigger_id: str, draft_id: int, user_id: str) -> bool:
     """Reopen an unfinished draft where it was left; False if it is gone or not theirs."""
-    with services.unit() as repo:
-        draft = drafts.get(repo.session, draft_id)
+    with services.uow(read_only=True) as uow:
+        draft = uow.drafts.get(draft_id)
         if draft is None or draft.user_id != user_id or draft.submitted_at is not None:
             return False
         mode, step, answers = draft.mode, draft.step, dict(draft.answers)
@@ -60,10 +58,10 @@ def _open(
 ) -> None:
     shown, view = step_view(services.config, draft_id, mode, step, answers, services.now())
     reply = services.client.views_open(trigger_id=trigger_id, view=view)
-    with services.unit() as repo:
-        drafts.set_view(repo.session, draft_id, str(reply["view"]["id"]))
+    with services.uow() as uow:
+        uow.drafts.set_view(draft_id, str(reply["view"]["id"]))
         if shown != step:
-            drafts.save(repo.session, draft_id, answers=answers, step=shown, now=services.now())
+            uow.drafts.save(draft_id, answers=answers, step=shown, now=services.now())
 
 
 def step_view(

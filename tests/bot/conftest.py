@@ -40,5 +40,5 @@ def harness(
     with LocalServer(create_wsgi(app, services.engine)) as server:
         slack = SlackSender(server.url + "/slack/events", SECRET, standin)
         yield Harness(standin, slack, SDR, services, server.url)
-    services.engine.dispose()
+    services.close()
     assert standin.problems == [], standin.problems

@@ -7,8 +7,9 @@ from sqlalchemy import select
 
 from bot.ids import Action, Block, Callback
 from handoff.chasing import ChaseKind
-from storage.models import HandoffRow, ReminderRow
+from storage.models import HandoffRow, OutboxRow
 from tests.support.chasing import MANAGERS, ny, start
+from tests.support.db import unit
 from tests.support.slack_app import AE, AE2, AE_CHANNEL, SDR, brief_text
 
 SUBMITTED = ny(2026, 12, 24, 16, 30)  # Thursday before Christmas, half an hour before closing
@@ -100,7 +101,7 @@ def test_one_handoff_is_chased_across_christmas_and_the_weekend_once_each(chasin
     assert "Outcome:" in brief_text(chasing.harness.brief(brief["ts"]))
     assert chasing.sweep(ny(2027, 1, 4, 9, 0)).sent == []  # logged: the chase is over
 
-    with chasing.services.unit() as repo:
+    with unit(chasing.services) as repo:
         row = repo.session.scalar(select(HandoffRow))
         assert row.outcome == "held_opportunity" and row.outcome_by == AE
         assert row.seconds_to_decision == int(
@@ -127,7 +128,7 @@ def test_outcome_is_unknown_after_the_last_ask_never_held(chasing):
         )
     ]
     assert [len(a) for a in asks] == [1, 1, 1, 0, 0]
-    with chasing.services.unit() as repo:
+    with unit(chasing.services) as repo:
         assert repo.session.scalar(select(HandoffRow.outcome)) is None
 
 
@@ -173,13 +174,14 @@ def test_only_managers_reassign_or_nudge_and_a_nudge_goes_out_once(chasing):
     _click(chasing, MANAGERS[1], chasing.group_dm(), dm, Action.NUDGE)
     answers = chasing.standin.wait_for("response_url", 4)[2:]
     assert sorted(a.args["text"][:6] for a in answers) == ["Nudged", "The ch"]
+    chasing.settled()  # the nudge is posted after the click's answer, off its thread
     nudges = [m for m in chasing.thread(brief) if "can someone take" in m["text"]]
     assert len(nudges) == 1 and nudges[0].get("reply_broadcast") is True
 
 
 def test_the_reminder_mentions_the_suggested_ae(chasing):
     brief = chasing.submit(SUBMITTED, MEETING)
-    with chasing.services.unit() as repo:
+    with unit(chasing.services) as repo:
         repo.session.get(HandoffRow, 1).suggested_ae_id = AE2
     chasing.sweep(ny(2026, 12, 28, 10, 30))
     [reply] = chasing.thread(brief)
@@ -195,9 +197,10 @@ def test_no_managers_no_escalation(database_url, standin):
     chasing.submit(SUBMITTED, MEETING)
     kinds = [s.kind for s in chasing.sweep(ny(2026, 12, 29, 12, 0)).sent]
     assert kinds == [ChaseKind.REMINDER]
-    with chasing.services.unit() as repo:
-        assert {r.kind for r in repo.session.scalars(select(ReminderRow))} == {
+    with unit(chasing.services) as repo:
+        assert {r.kind for r in repo.session.scalars(select(OutboxRow))} == {
             "brief",
+            "home",
             ChaseKind.REMINDER,
         }
     gen.close()

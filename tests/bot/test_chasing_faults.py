@@ -9,18 +9,19 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.delivery import outbox as outbox_module
-from bot.delivery.brief_sync import sync_brief
-from bot.delivery.outbox import Outbox, Pacer, sweep_client
+from bot.delivery import sender as sender_module
+from bot.delivery.pacing import Pacer, Slack
 from bot.jobs.scheduler import SWEEP_LOCK, sweep_once
 from bot.jobs.sweep import run_sweep
 from bot.services import make_services
 from handoff import lifecycle
 from handoff.chasing import ChaseKind
-from storage import ledger
+from handoff.effects import Effect
+from handoff.model import MessageKind
 from storage.leader import leadership
-from storage.models import HandoffRow, ReminderRow
+from storage.models import HandoffRow, OutboxRow
 from tests.support.chasing import MANAGERS, FakeTime, ny, start
+from tests.support.db import post_brief, unit
 from tests.support.qualifications import qualification, scored
 from tests.support.slack_app import AE_CHANNEL, SDR
 
@@ -41,7 +42,7 @@ def seed(chasing, count: int) -> list[int]:
     """`count` handoffs whose briefs are posted and undecided."""
     ids = []
     for n in range(count):
-        with chasing.services.unit() as repo:
+        with unit(chasing.services) as repo:
             h = lifecycle.submit(
                 repo,
                 team_id="T1",
@@ -53,7 +54,7 @@ def seed(chasing, count: int) -> list[int]:
                 submission_key=f"seed:{n}",
                 now=SUBMITTED,
             ).handoff
-        assert sync_brief(chasing.services, h.id)
+        assert post_brief(chasing.services, "T1", h.id).sent
         ids.append(h.id)
     return ids
 
@@ -92,19 +93,18 @@ def test_a_storm_longer_than_the_retries_leaves_the_rest_for_the_next_sweep(chas
 
 def test_a_crash_after_slack_accepted_is_recovered_without_a_duplicate(chasing, monkeypatch):
     seed(chasing, 5)
-    real = outbox_module.record_sent
-    calls = []
+    sends = []
 
-    def dies_on_the_third(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 3:
-            raise Crash
-        real(*args, **kwargs)
+    def dies_after_the_third_send(point: str) -> None:
+        if point == "after_send":
+            sends.append(1)
+            if len(sends) == 3:
+                raise Crash
 
-    monkeypatch.setattr(outbox_module, "record_sent", dies_on_the_third)
+    monkeypatch.setattr(sender_module, "crash_at", dies_after_the_third_send)
     with pytest.raises(Crash):
         chasing.sweep(REMINDER_DUE)
-    monkeypatch.setattr(outbox_module, "record_sent", real)
+    monkeypatch.undo()
     assert sum(replies_per_brief(chasing).values()) == 3
 
     # A minute later the crashed claim is still leased: the others go, it does not.
@@ -114,24 +114,20 @@ def test_a_crash_after_slack_accepted_is_recovered_without_a_duplicate(chasing, 
     assert recovered.recovered
     assert set(replies_per_brief(chasing).values()) == {1}
     assert chasing.standin.calls("conversations.replies")
-    with chasing.services.unit() as repo:
+    with unit(chasing.services) as repo:
         rows = repo.session.scalars(
-            select(ReminderRow).where(ReminderRow.kind == ChaseKind.REMINDER.value)
+            select(OutboxRow).where(OutboxRow.kind == ChaseKind.REMINDER.value)
         ).all()
         assert len(rows) == 5 and all(r.sent_at is not None for r in rows)
 
 
 def test_a_crash_between_claim_and_post_is_sent_once_after_the_lease(chasing):
     [handoff_id] = seed(chasing, 1)
-    with chasing.services.unit() as repo:
-        ledger.claim(
-            repo.session,
-            handoff_id=handoff_id,
-            kind=ChaseKind.REMINDER.value,
-            level=1,
-            recipient=AE_CHANNEL,
-            now=REMINDER_DUE,
+    with chasing.services.uow() as uow:  # armed and claimed, then the sender died
+        [row] = uow.outbox.add(
+            [Effect(MessageKind.CHASE_REMINDER, "T1", handoff_id, 1)], now=REMINDER_DUE
         )
+        assert uow.outbox.claim(row, now=REMINDER_DUE) is not None
     assert chasing.sweep(REMINDER_DUE + timedelta(minutes=1)).sent == []
     [sent] = chasing.sweep(REMINDER_DUE + timedelta(minutes=6)).sent
     assert not sent.recovered
@@ -141,7 +137,7 @@ def test_a_crash_between_claim_and_post_is_sent_once_after_the_lease(chasing):
 def test_a_brief_whose_post_crashed_is_found_and_never_posted_twice(chasing, monkeypatch):
     from bot.delivery import brief_sync as delivery
 
-    with chasing.services.unit() as repo:
+    with unit(chasing.services) as repo:
         h = lifecycle.submit(
             repo,
             team_id="T1",
@@ -157,14 +153,14 @@ def test_a_brief_whose_post_crashed_is_found_and_never_posted_twice(chasing, mon
 
     monkeypatch.setattr(delivery, "mark_posted", dies)
     with pytest.raises(Crash):
-        sync_brief(chasing.services, h.id)
+        post_brief(chasing.services, "T1", h.id)
     monkeypatch.undo()
     assert len(chasing.standin.messages(AE_CHANNEL)) == 1
     chasing.set_now(SUBMITTED + timedelta(minutes=6))
     report = chasing.sweep(SUBMITTED + timedelta(minutes=6))
     assert report.briefs == [h.id]
     assert len(chasing.standin.messages(AE_CHANNEL)) == 1
-    with chasing.services.unit() as repo:
+    with unit(chasing.services) as repo:
         row = repo.session.get(HandoffRow, h.id)
         assert (
             row.status == "pending"
@@ -181,11 +177,11 @@ def test_two_workers_at_once_send_each_reminder_once(chasing):
     reports = []
 
     def work(services):
-        outbox = Outbox(
-            sweep_client(services.client), Pacer(clock=FakeTime().clock, sleep=FakeTime().sleep)
+        slack = Slack.for_sweep(
+            services.client, Pacer(clock=FakeTime().clock, sleep=FakeTime().sleep)
         )
         barrier.wait()
-        reports.append(run_sweep(services, now=REMINDER_DUE, outbox=outbox))
+        reports.append(run_sweep(services, now=REMINDER_DUE, slack=slack))
 
     threads = [threading.Thread(target=work, args=(w,)) for w in workers]
     for t in threads:

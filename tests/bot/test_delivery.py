@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.delivery.brief_sync import deliver_pending
+from bot.delivery.pacing import Pacer, Slack
+from bot.delivery.sender import Outcome, deliver_due
 from bot.ids import Action
-from storage.models import HandoffRow, ReminderRow
+from storage.models import HandoffRow, OutboxRow
+from tests.support.db import unit
 from tests.support.slack_app import AE, AE_CHANNEL, SDR, wizard_values
 
 
@@ -15,21 +17,31 @@ def _submit_without_waiting(harness):
     assert harness.send(view, wizard_values()).action == "close"
 
 
+def _sweep(harness) -> Outcome:
+    """What the sweep does for these rows: send whatever is due (a pacer that never sleeps)."""
+    harness.services.pool.wait_idle()
+    slack = Slack.for_sweep(harness.services.client, Pacer(sleep=lambda s: None))
+    return deliver_due(harness.services, slack)
+
+
 def test_slack_down_when_posting_keeps_the_handoff_and_the_sweep_posts_it_once(harness):
-    # Three 500s outlast the client's two retries.
-    harness.standin.fail_next("chat.postMessage", status=500, error="internal_error", times=3)
+    # A post is never retried blindly: one 500 and the row waits, with its error.
+    harness.standin.fail_next("chat.postMessage", status=500, error="internal_error", times=1)
     _submit_without_waiting(harness)
-    harness.wait_until(lambda: len(harness.standin.calls("chat.postMessage")) == 3)
-    harness.wait_until(lambda: _ledger(harness, "brief").last_error is not None)
-    with harness.services.unit() as repo:
+    harness.wait_until(lambda: _row(harness, "brief").last_error is not None)
+    assert len(harness.standin.calls("chat.postMessage")) == 1
+    with unit(harness.services) as repo:
         row = repo.session.scalar(select(HandoffRow))
         assert (row.status, row.brief_ts) == ("submitted", None)
     assert harness.standin.messages(AE_CHANNEL) == []
 
-    assert deliver_pending(harness.services) == 1
-    assert deliver_pending(harness.services) == 0  # a second sweep has nothing to do
+    posted = _sweep(harness)
+    assert [s.kind for s in posted.sent] == ["brief"]
+    # It looked first: the failed post might have landed before the connection broke.
+    assert len(harness.standin.calls("conversations.history")) == 1
+    assert _sweep(harness).sent == []  # a second sweep has nothing to do
     assert len(harness.standin.messages(AE_CHANNEL)) == 1
-    with harness.services.unit() as repo:
+    with unit(harness.services) as repo:
         row = repo.session.scalar(select(HandoffRow))
         assert row.status == "pending" and row.brief_ts is not None
 
@@ -44,35 +56,37 @@ def test_rate_limited_post_is_retried_after_retry_after(harness):
 
 def test_failed_dm_is_resent_by_the_sweep_once(harness):
     brief = harness.submit_handoff()
-    harness.standin.fail_next("chat.postMessage", status=500, error="internal_error", times=3)
+    harness.standin.fail_next("chat.postMessage", status=500, error="internal_error", times=1)
     harness.click(AE, brief, Action.ACCEPT)
     harness.wait_until(
         lambda: (
-            _ledger(harness, "decision_dm") is not None
-            and _ledger(harness, "decision_dm").last_error is not None
+            _row(harness, "decision_dm") is not None
+            and _row(harness, "decision_dm").last_error is not None
         )
     )
     assert harness.standin.dms(SDR) == []
-    assert deliver_pending(harness.services) == 1
-    assert deliver_pending(harness.services) == 0
+    assert [s.kind for s in _sweep(harness).sent] == ["decision_dm"]
+    assert _sweep(harness).sent == []
     assert len(harness.standin.dms(SDR)) == 1
     assert "accepted" in harness.standin.dms(SDR)[0]["text"]
 
 
 def test_failed_brief_update_is_brought_up_to_date_by_the_sweep(harness):
     brief = harness.submit_handoff()
+    # Three 500s outlast the client's two retries of an update (safe to repeat).
     harness.standin.fail_next("chat.update", status=500, error="internal_error", times=3)
     harness.click(AE, brief, Action.ACCEPT)
     harness.wait_until(lambda: harness.standin.dms(SDR))
+    harness.wait_until(lambda: _row(harness, "brief").last_error is not None)
     assert "Accepted" not in str(harness.brief(brief["ts"])["blocks"])
-    deliver_pending(harness.services)
+    _sweep(harness)
     assert "Accepted" in str(harness.brief(brief["ts"])["blocks"])
     assert len(harness.standin.messages(AE_CHANNEL)) == 1
 
 
-def _ledger(harness, kind):
-    with harness.services.unit() as repo:
-        row = repo.session.scalar(select(ReminderRow).where(ReminderRow.kind == kind))
+def _row(harness, kind):
+    with unit(harness.services) as repo:
+        row = repo.session.scalar(select(OutboxRow).where(OutboxRow.kind == kind))
         if row is not None:
             repo.session.expunge(row)
         return row

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from bot.delivery.outbox import Outbox, Pacer, sweep_client
+from bot.delivery.pacing import Pacer, Slack
 from bot.jobs.scheduler import sweep_once
 from bot.jobs.weekly_digest import EVENT_TYPE, send_digest, send_due_digest
 from bot.services import Services, make_services
@@ -27,6 +27,7 @@ from slack_standin import SlackStandIn
 from storage import digest_ledger
 from storage.models import DigestRow, HandoffRow
 from tests.support.chasing import MANAGERS, FakeTime, chasing_env
+from tests.support.db import unit
 from tests.support.digest_mix import END, START, Expected, insert, make_mix
 from tests.support.slack_app import AE_CHANNEL, DIGEST_CHANNEL
 
@@ -55,16 +56,16 @@ def services_for(standin: SlackStandIn, database_url: str, **extra: str) -> Serv
 def world(database_url, standin) -> Iterator[tuple[Services, list[dict[str, Any]]]]:
     services = services_for(standin, database_url)
     mix = make_mix()
-    with services.unit() as repo:
+    with unit(services) as repo:
         insert(repo.session, mix)
     yield services, mix
     services.engine.dispose()
     assert standin.problems == [], standin.problems
 
 
-def outbox(services: Services) -> Outbox:
+def outbox(services: Services) -> Slack:
     clock = FakeTime()
-    return Outbox(sweep_client(services.client), Pacer(clock=clock.clock, sleep=clock.sleep))
+    return Slack.for_sweep(services.client, Pacer(clock=clock.clock, sleep=clock.sleep))
 
 
 def digests_in(standin: SlackStandIn, channel: str) -> list[dict[str, Any]]:
@@ -94,14 +95,14 @@ def test_posted_once_to_the_channel_and_each_manager_with_its_chart(world, stand
     oldest, _ = expected.stale(5)
     for handoff_id in oldest[:2]:
         posted = services.client.chat_postMessage(channel=AE_CHANNEL, text="brief")
-        with services.unit() as repo:
+        with unit(services) as repo:
             repo.session.execute(
                 update(HandoffRow)
                 .where(HandoffRow.id == handoff_id)
                 .values(brief_channel=AE_CHANNEL, brief_ts=posted["ts"])
             )
 
-    report = send_due_digest(services, now=END + timedelta(minutes=1), outbox=outbox(services))
+    report = send_due_digest(services, now=END + timedelta(minutes=1), slack=outbox(services))
 
     assert report is not None and report.period == PERIOD and report.error is None
     assert [d.chart for d in report.deliveries] == [True, True, True]
@@ -132,7 +133,7 @@ def test_posted_once_to_the_channel_and_each_manager_with_its_chart(world, stand
     assert f"https://handoff.slack.com/archives/{AE_CHANNEL}/p" in text
     assert f"· #{first}" in text
 
-    with services.unit() as repo:
+    with unit(services) as repo:
         row = repo.session.scalar(select(DigestRow))
         assert row.sent_at is not None and row.channel == DIGEST_CHANNEL and row.attempts == 1
 
@@ -155,7 +156,7 @@ def test_a_failed_chart_upload_leaves_the_figures_as_text(world, standin):
     standin.fail_next("files.getUploadURLExternal", status=200, error="not_allowed_token_type")
     standin.fail_next("upload", status=500, error="upload failed")
 
-    report = send_digest(services, PERIOD, now=END, outbox=outbox(services))
+    report = send_digest(services, PERIOD, now=END, slack=outbox(services))
 
     assert [d.chart for d in report.deliveries] == [False, False, True]
     expected = Expected(mix).trend()
@@ -170,7 +171,7 @@ def test_a_failed_chart_upload_leaves_the_figures_as_text(world, standin):
             assert [(int(r[2]), int(r[3])) for r in rows] == [
                 (w["submitted"], w["accepted"]) for w in expected
             ]
-    with services.unit() as repo:
+    with unit(services) as repo:
         assert repo.session.scalar(select(DigestRow.sent_at)) is not None
 
 
@@ -182,7 +183,7 @@ def test_two_schedulers_send_one_digest(world, standin, database_url):
 
     def run(s: Services) -> None:
         barrier.wait()
-        results.append(sweep_once(s, digest=True, outbox=outbox(s)))
+        results.append(sweep_once(s, digest=True, slack=outbox(s)))
 
     threads = [threading.Thread(target=run, args=(s,)) for s in (services, other)]
     for t in threads:
@@ -207,7 +208,7 @@ def test_the_ledger_alone_stops_a_second_sender(world, standin, database_url):
 
     def run(s: Services) -> None:
         barrier.wait()
-        reports.append(send_digest(s, PERIOD, now=END, outbox=outbox(s)))
+        reports.append(send_digest(s, PERIOD, now=END, slack=outbox(s)))
 
     threads = [threading.Thread(target=run, args=(s,)) for s in (services, other)]
     for t in threads:
@@ -223,21 +224,21 @@ def test_a_failure_half_way_is_finished_without_duplicates(world, standin):
     services, _ = world
     standin.fail_next("conversations.open", status=200, error="user_not_found")
 
-    first = send_digest(services, PERIOD, now=END, outbox=outbox(services))
+    first = send_digest(services, PERIOD, now=END, slack=outbox(services))
 
     assert first.error == "user_not_found" and len(first.deliveries) == 1
     assert len(digests_in(standin, DIGEST_CHANNEL)) == 1
-    with services.unit() as repo:
+    with unit(services) as repo:
         entry = digest_ledger.entry(repo.session, START)
         assert entry.sent_at is None and entry.last_error == "user_not_found"
 
-    second = send_digest(services, PERIOD, now=END + timedelta(minutes=1), outbox=outbox(services))
+    second = send_digest(services, PERIOD, now=END + timedelta(minutes=1), slack=outbox(services))
 
     assert [d.recovered for d in second.deliveries] == [True, False, False]
     for place in places(standin):
         assert len(digests_in(standin, place)) == 1
         assert len(charts_in(standin, place)) == 1
-    with services.unit() as repo:
+    with unit(services) as repo:
         entry = digest_ledger.entry(repo.session, START)
         assert entry.sent_at is not None and entry.attempts == 2
 
@@ -247,16 +248,16 @@ def test_due_on_schedule_coalesced_after_downtime(world, standin):
     box = outbox(services)
     # Monday 09:00 in New York is END; a minute earlier the previous period is due, and
     # it too is sent (the bot was in use then), once.
-    before = send_due_digest(services, now=END - timedelta(minutes=1), outbox=box)
+    before = send_due_digest(services, now=END - timedelta(minutes=1), slack=box)
     assert before is not None and before.period.end == START
-    assert send_due_digest(services, now=END - timedelta(seconds=30), outbox=box) is None
-    on_time = send_due_digest(services, now=END, outbox=box)
+    assert send_due_digest(services, now=END - timedelta(seconds=30), slack=box) is None
+    on_time = send_due_digest(services, now=END, slack=box)
     assert on_time is not None and on_time.period == PERIOD
     # Down for more than two weeks: only the latest period's digest goes out, late.
-    late = send_due_digest(services, now=END + timedelta(days=15, hours=3), outbox=box)
+    late = send_due_digest(services, now=END + timedelta(days=15, hours=3), slack=box)
     assert late is not None and late.period.end == END + timedelta(days=14)
-    assert send_due_digest(services, now=END + timedelta(days=15, hours=4), outbox=box) is None
-    with services.unit() as repo:
+    assert send_due_digest(services, now=END + timedelta(days=15, hours=4), slack=box) is None
+    with unit(services) as repo:
         ends = repo.session.scalars(select(DigestRow.period_end).order_by(DigestRow.id)).all()
     assert [e - END for e in ends] == [timedelta(days=-7), timedelta(0), timedelta(days=14)]
     assert len(digests_in(standin, DIGEST_CHANNEL)) == 3
@@ -284,9 +285,9 @@ def test_managers_only_when_dm_managers_is_on(database_url, standin, tmp_path):
     team.write_text("[digest]\ndm_managers = false\n")
     services = services_for(standin, database_url, HANDOFF_CONFIG=str(team))
     try:
-        with services.unit() as repo:
+        with unit(services) as repo:
             insert(repo.session, make_mix(per_week=3))
-        report = send_digest(services, PERIOD, now=END, outbox=outbox(services))
+        report = send_digest(services, PERIOD, now=END, slack=outbox(services))
     finally:
         services.engine.dispose()
     assert [d.channel for d in report.deliveries] == [DIGEST_CHANNEL]
@@ -300,7 +301,7 @@ def test_a_chart_that_cannot_be_drawn_leaves_the_figures_as_text(world, standin,
         raise RuntimeError("no fonts")
 
     monkeypatch.setattr("bot.jobs.weekly_digest.trend_chart", broken)
-    report = send_digest(services, PERIOD, now=END, outbox=outbox(services))
+    report = send_digest(services, PERIOD, now=END, slack=outbox(services))
     assert [d.chart for d in report.deliveries] == [False, False, False]
     assert standin.uploads == []
     for place in places(standin):

@@ -9,10 +9,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.delivery.outbox import Outbox, Pacer, sweep_client
+from bot.delivery.pacing import Pacer, Slack
 from bot.ids import Action, Block, Callback
 from bot.jobs.sweep import run_sweep
-from storage.models import EventRow, HandoffRow, ReminderRow
+from storage.models import EventRow, HandoffRow, OutboxRow
+from tests.support.db import unit
 from tests.support.slack_app import AE, AE2, AE_CHANNEL, SDR, brief_text
 
 MANAGERS = ("U0MGRDEE", "U0MGREVA")
@@ -91,27 +92,27 @@ def _disputed(harness):
 
 
 def _events(harness):
-    with harness.services.unit() as repo:
+    with unit(harness.services) as repo:
         rows = repo.session.scalars(select(EventRow).order_by(EventRow.id))
         return [(e.actor, e.kind) for e in rows]
 
 
 def _row(harness):
-    with harness.services.unit() as repo:
+    with unit(harness.services) as repo:
         row = repo.session.scalar(select(HandoffRow))
         repo.session.expunge(row)
         return row
 
 
 def _ledger_count(harness, kind):
-    with harness.services.unit() as repo:
-        query = select(func.count()).select_from(ReminderRow).where(ReminderRow.kind == kind)
+    with unit(harness.services) as repo:
+        query = select(func.count()).select_from(OutboxRow).where(OutboxRow.kind == kind)
         return repo.session.scalar(query)
 
 
 def _sweep(harness, later):
-    outbox = Outbox(sweep_client(harness.services.client), Pacer(sleep=lambda s: None))
-    return run_sweep(harness.services, now=harness.services.now() + later, outbox=outbox)
+    slack = Slack.for_sweep(harness.services.client, Pacer(sleep=lambda s: None))
+    return run_sweep(harness.services, now=harness.services.now() + later, slack=slack)
 
 
 def test_dispute_reaches_the_managers_once_and_an_overturn_counts_as_accepted(harness):
@@ -286,7 +287,5 @@ def test_a_failed_managers_dm_is_sent_by_the_next_sweep_once(harness):
 
 
 def _unsent_error(harness):
-    with harness.services.unit() as repo:
-        return repo.session.scalar(
-            select(ReminderRow.last_error).where(ReminderRow.kind == "dispute")
-        )
+    with unit(harness.services) as repo:
+        return repo.session.scalar(select(OutboxRow.last_error).where(OutboxRow.kind == "dispute"))

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from bot.ids import Action, Block
 from storage.models import EventRow, HandoffRow
+from tests.support.db import unit
 from tests.support.slack_app import AE, AE_CHANNEL, SDR, brief_text, step_title, wizard_values
 
 
@@ -17,7 +18,7 @@ def _manage(harness, user, brief, what):
 
 
 def _events(harness):
-    with harness.services.unit() as repo:
+    with unit(harness.services) as repo:
         return [e.kind for e in repo.session.scalars(select(EventRow).order_by(EventRow.id))]
 
 
@@ -82,7 +83,7 @@ def test_booker_withdraws_and_the_buttons_go(harness):
     harness.click(AE, brief, Action.ACCEPT)
     note = harness.standin.wait_for("response_url")[-1]
     assert "withdrew this handoff" in note.args["text"]
-    with harness.services.unit() as repo:
+    with unit(harness.services) as repo:
         assert repo.session.scalar(select(HandoffRow.status)) == "withdrawn"
 
 

@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from bot.ids import COMMAND, Action, Block, Callback
-from storage.models import HandoffRow, ReminderRow
+from storage.models import HandoffRow, OutboxRow
+from tests.support.db import unit
 from tests.support.slack_app import AE, AE2, AE_CHANNEL, SDR, brief_text, wizard_values
 
 
@@ -78,7 +79,7 @@ def test_submission_posts_a_brief_with_accept_and_reject(harness):
     assert [e.get("text", {}).get("text") for e in elements] == ["Accept", "Reject", None]
     menu = [o["text"]["text"] for o in elements[2]["options"]]
     assert menu == ["Edit (booker only)", "Withdraw (booker only)"]
-    with harness.services.unit() as repo:
+    with unit(harness.services) as repo:
         row = repo.session.scalar(select(HandoffRow))
         assert (row.status, row.brief_channel, row.brief_ts) == ("pending", AE_CHANNEL, brief["ts"])
 
@@ -155,7 +156,7 @@ def test_reject_modal_submitted_after_someone_accepted_shows_who(harness):
     outcome = harness.slack.apply_view_response(modal["id"], reply)
     assert outcome.action == "update"
     assert f"<@{AE}>" in outcome.view["blocks"][0]["text"]["text"]
-    with harness.services.unit() as repo:
+    with unit(harness.services) as repo:
         assert repo.session.scalar(select(HandoffRow.status)) == "accepted"
 
 
@@ -164,7 +165,7 @@ def test_sdr_cannot_accept_their_own_handoff(harness):
     harness.click(SDR, brief, Action.ACCEPT)
     notice = harness.standin.wait_for("response_url")[0]
     assert "You booked this meeting" in notice.args["text"]
-    with harness.services.unit() as repo:
+    with unit(harness.services) as repo:
         assert repo.session.scalar(select(HandoffRow.status)) == "pending"
 
 
@@ -185,7 +186,7 @@ def test_concurrent_double_accept_has_one_winner(harness):
     assert [r.status for r in replies] == [200, 200]
     harness.standin.wait_for("response_url")
     harness.wait_until(lambda: harness.standin.dms(SDR))
-    with harness.services.unit() as repo:
+    with unit(harness.services) as repo:
         row = repo.session.scalar(select(HandoffRow))
         assert row.status == "accepted" and row.decided_by in (AE, AE2)
         loser = AE2 if row.decided_by == AE else AE
@@ -206,7 +207,7 @@ def test_resubmitting_the_same_view_creates_nothing_twice(harness):
     assert first.status == second.status == 200
     assert second.body == ""  # the second submit just closes the modal
     harness.wait_until(lambda: harness.standin.messages(AE_CHANNEL))
-    with harness.services.unit() as repo:
+    with unit(harness.services) as repo:
         assert repo.session.scalar(select(func.count()).select_from(HandoffRow)) == 1
     assert len(harness.standin.calls("chat.postMessage")) == 1
 
@@ -218,12 +219,10 @@ def test_a_repeated_accept_click_sends_one_dm(harness):
     notice = harness.standin.wait_for("response_url")[0]
     assert "already *accepted* by you" in notice.args["text"]
     harness.wait_until(lambda: harness.standin.dms(SDR))
-    with harness.services.unit() as repo:
+    with unit(harness.services) as repo:
         assert (
             repo.session.scalar(
-                select(func.count())
-                .select_from(ReminderRow)
-                .where(ReminderRow.kind == "decision_dm")
+                select(func.count()).select_from(OutboxRow).where(OutboxRow.kind == "decision_dm")
             )
             == 1
         )
@@ -248,7 +247,7 @@ def test_bad_signature_is_rejected_with_no_side_effect(harness):
     stale = harness.slack.send_raw(body, "application/x-www-form-urlencoded", timestamp="1")
     assert forged.status == 401 and stale.status == 401
     assert harness.standin.calls("views.open") == []
-    with harness.services.unit() as repo:
+    with unit(harness.services) as repo:
         assert repo.session.scalar(select(func.count()).select_from(HandoffRow)) == 0
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from bot.ids import Action, Block, Callback
 from storage.models import EventRow, HandoffRow
+from tests.support.db import unit
 from tests.support.slack_app import AE, AE2, AE_CHANNEL, SDR, brief_text
 
 SDR2 = "U0SDRDAN"
@@ -63,7 +64,7 @@ def _wait_home(harness, user, condition):
 
 
 def _status(harness, handoff_id):
-    with harness.services.unit() as repo:
+    with unit(harness.services) as repo:
         return repo.session.get(HandoffRow, handoff_id).status
 
 
@@ -143,7 +144,7 @@ def test_a_stale_accept_on_home_is_refused_in_a_modal_and_home_is_refreshed(harn
     harness.standin.wait_for("views.publish", count=published + 1)
     _wait_home(harness, AE2, lambda t: "Nothing is waiting for an AE." in t)
     assert harness.standin.calls("response_url") == []  # there was nothing to answer under
-    with harness.services.unit() as repo:
+    with unit(harness.services) as repo:
         row = repo.session.get(HandoffRow, handoff_id)
         assert (row.status, row.decided_by) == ("accepted", AE)
 
@@ -190,7 +191,7 @@ def test_ae_logs_an_outcome_from_home_once_the_meeting_is_over(harness):
     harness.wait_until(lambda: "Outcome:" in brief_text(harness.brief(brief["ts"])))
     _wait_home(harness, AE, lambda t: "No meeting of yours is waiting for its outcome." in t)
     _wait_home(harness, SDR, lambda t: "📋 *Outcome:* Held – opportunity created" in t)
-    with harness.services.unit() as repo:
+    with unit(harness.services) as repo:
         kinds = [e.kind for e in repo.session.scalars(select(EventRow).order_by(EventRow.id))]
     assert kinds[-1] == "outcome"
 

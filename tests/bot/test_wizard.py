@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from bot.ids import Action, Block, Callback
 from storage.models import DraftRow, HandoffRow
+from tests.support.db import unit
 from tests.support.slack_app import AE, AE_CHANNEL, SDR, brief_text, step_title, wizard_values
 
 
@@ -23,7 +24,7 @@ def _people(view):
 
 
 def _draft(harness):
-    with harness.services.unit() as repo:
+    with unit(harness.services) as repo:
         return repo.session.scalars(select(DraftRow).order_by(DraftRow.id.desc())).first()
 
 
@@ -162,7 +163,7 @@ def test_below_the_bar_can_be_sent_and_the_brief_says_what_is_missing(harness):
     assert "Score 70 of 100" in text
     assert "⚠️ *below bar* (70): Agreed next steps not met" in text
     assert "❌ *Timing:* Timing is later than next quarter" in text
-    with harness.services.unit() as repo:
+    with unit(harness.services) as repo:
         row = repo.session.scalar(select(HandoffRow))
         assert (row.score, row.clears_bar, row.rubric_version) == (70, False, "2026.1")
         assert {c.criterion: c.met for c in row.criteria}["next_steps"] is False
@@ -185,5 +186,5 @@ def test_a_meeting_that_passed_while_on_the_review_goes_back_to_its_step(harness
 def test_a_suggested_ae_is_picked_on_step_one_and_named_on_the_brief(harness):
     brief = harness.submit_handoff(suggested_ae_id=AE)
     assert f"*Suggested AE:* <@{AE}>" in brief_text(brief)
-    with harness.services.unit() as repo:
+    with unit(harness.services) as repo:
         assert repo.session.scalar(select(HandoffRow.suggested_ae_id)) == AE

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from bot.delivery.brief_sync import sync_brief
 from bot.services import make_services
 from bot.settings import load_settings
 from handoff import lifecycle
+from handoff.effects import Change, after
 from slack_standin import SlackStandIn
 from tests.support.chasing import MANAGERS, chasing_env, ny
 from tests.support.cli import run_handoff
+from tests.support.db import post_brief, unit
 from tests.support.qualifications import qualification, scored
 from tests.support.slack_app import AE, AE_CHANNEL, SDR
 
@@ -22,7 +23,7 @@ def test_chase_prints_each_message_once_as_it_falls_due(database_url, tmp_path):
         assert run_handoff(["db", "upgrade"], env, tmp_path).returncode == 0
         services = make_services(load_settings(env, dotenv=False))
         services.now = lambda: SUBMITTED
-        with services.unit() as repo:
+        with unit(services) as repo:
             handoff = lifecycle.submit(
                 repo,
                 team_id="T1",
@@ -32,7 +33,7 @@ def test_chase_prints_each_message_once_as_it_falls_due(database_url, tmp_path):
                 submission_key="cli",
                 now=SUBMITTED,
             ).handoff
-        assert sync_brief(services, handoff.id)
+        assert post_brief(services, "T1", handoff.id).sent
         brief_ts = slack.messages(AE_CHANNEL)[0]["ts"]
 
         def chase(at: str) -> list[str]:
@@ -52,10 +53,15 @@ def test_chase_prints_each_message_once_as_it_falls_due(database_url, tmp_path):
         assert "1 business day" in escalation
         assert chase("2026-12-28T16:31:00-05:00") == []
 
-        with services.unit() as repo:
-            lifecycle.accept(repo, handoff.id, actor=AE, now=ny(2026, 12, 28, 17, 0))
-        [updated, outcome] = chase("2026-12-30T09:00:00-05:00")
+        # Accepted while Slack was unreachable: what the click armed waits for the sweep.
+        with services.uow() as uow:
+            accepted = lifecycle.accept(
+                uow.handoffs, handoff.id, actor=AE, now=ny(2026, 12, 28, 17, 0)
+            ).handoff
+            uow.outbox.add(after(Change.ACCEPTED, accepted, actor=AE), now=ny(2026, 12, 28, 17, 0))
+        [updated, told, outcome] = chase("2026-12-30T09:00:00-05:00")
         assert updated == f"brief #{handoff.id} updated to its current state"  # accepted
+        assert told.startswith(f"decision_dm #{handoff.id} level 0 → {slack.dm_channel(SDR)}")
         assert outcome.startswith(f"chase_outcome #{handoff.id} level 1 → {slack.dm_channel(AE)}")
         assert chase("2026-12-30T09:30:00-05:00") == []
         services.engine.dispose()

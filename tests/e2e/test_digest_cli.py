@@ -6,6 +6,7 @@ from bot.services import make_services
 from bot.settings import load_settings
 from slack_standin import SlackStandIn
 from tests.support.cli import run_handoff
+from tests.support.db import unit
 from tests.support.digest_mix import Expected, insert, make_mix
 from tests.support.slack_app import AE_CHANNEL, DIGEST_CHANNEL
 
@@ -26,7 +27,7 @@ def test_dry_run_prints_then_posting_happens_once(database_url, tmp_path):
         assert run_handoff(["db", "upgrade"], env, tmp_path).returncode == 0
         services = make_services(load_settings(env, dotenv=False))
         mix = make_mix()
-        with services.unit() as repo:
+        with unit(services) as repo:
             insert(repo.session, mix)
         services.engine.dispose()
         funnel = Expected(mix).funnel(Expected(mix).cohort())

@@ -9,11 +9,12 @@ import pytest
 from sqlalchemy import select
 
 from handoff import lifecycle
-from handoff.model import MeetingOutcome, Status
-from storage import ledger
+from handoff.effects import Effect
+from handoff.model import MeetingOutcome, MessageKind, Status
 from storage.db import make_engine, make_session_factory, session_scope
 from storage.leader import LEASE, leadership
 from storage.models import HandoffRow
+from storage.outbox import OutboxStore
 from storage.repository import SqlHandoffRepository
 from tests.support.qualifications import NOW, qualification, scored
 
@@ -197,8 +198,9 @@ def test_chase_candidates_are_open_briefs_and_meetings_without_an_outcome(sessio
             repo, logged, actor="UAE", outcome=MeetingOutcome.NO_SHOW, managers=(), now=NOW
         )
         assert [h.id for h in repo.chase_candidates()] == [accepted]
-        ledger.claim(s, handoff_id=accepted, kind="chase_outcome", level=1, recipient="U", now=NOW)
-        entries = ledger.entries(s, [accepted, logged], ["chase_outcome"])
+        outbox = OutboxStore(s)
+        outbox.add([Effect(MessageKind.CHASE_OUTCOME, "T1", accepted, 1)], now=NOW)
+        entries = outbox.entries([accepted, logged], ["chase_outcome"])
     assert [(e.handoff_id, e.level, e.sent_at) for e in entries] == [(accepted, 1, None)]
 
 

@@ -31,3 +31,50 @@ def test_downgrade_and_upgrade_again(database_url):
     upgrade(database_url)
     assert current(database_url) == head
     assert _differences(database_url) == []
+
+
+def test_the_reminders_ledger_moves_into_the_outbox_and_nothing_still_to_send_is_lost(
+    database_url,
+):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    downgrade_to(database_url, "0005")  # the fixture migrated to head
+    at = datetime(2026, 11, 23, 14, 30, tzinfo=UTC).replace(tzinfo=None)
+    engine = make_engine(database_url)
+    handoff = (
+        "INSERT INTO handoffs (id, team_id, sdr_id, status, submission_key, company, meeting_at,"
+        " industry, company_size, region, contact_name, contact_title, contact_role, pain,"
+        " timing, budget_status, next_steps, source, notes, contact_email, website,"
+        " current_solution, {t}, next_steps_status, intent_signals, fit_answers,"
+        " rubric_version, submitted_at, updated_at, brief_channel, brief_ts, brief_version,"
+        " brief_synced_version, chase_round) VALUES (:id, 'T1', 'USDR', 'pending', :key, 'Acme',"
+        " :at, 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', '', '', '', '', '',"
+        " 'agreed', '[]', '{{}}', '2026.1', :at, :at, :ch, :ts, :v, 1, 0)"
+    ).format(t='"trigger"')
+    reminder = (
+        "INSERT INTO reminders (handoff_id, kind, level, recipient, claimed_at, sent_at, channel,"
+        " ts, attempts) VALUES (:h, :kind, :level, 'U', :at, :sent, :ch, :ts, 1)"
+    )
+    with engine.begin() as conn:
+        conn.execute(text(handoff), dict(id=1, key="k1", at=at, ch="C1", ts="1.1", v=1))
+        conn.execute(text(handoff), dict(id=2, key="k2", at=at, ch="C1", ts="1.2", v=3))
+        conn.execute(
+            text(reminder),
+            dict(h=1, kind="decision_dm", level=0, at=at, sent=at, ch="D1", ts="2.1"),
+        )
+        conn.execute(
+            text(reminder),
+            dict(h=2, kind="chase_reminder", level=1, at=at, sent=None, ch=None, ts=None),
+        )
+    upgrade(database_url)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT key, pending, channel, ts FROM outbox ORDER BY key")).all()
+    engine.dispose()
+    assert [(k, bool(p), c, t) for k, p, c, t in rows] == [
+        ("brief:1:0", False, "C1", "1.1"),  # in sync
+        ("brief:2:0", True, "C1", "1.2"),  # Slack was behind: the new sender brings it up
+        ("chase_reminder:2:1", True, None, None),  # claimed, never sent: still to send
+        ("decision_dm:1:0", False, "D1", "2.1"),
+    ]

@@ -9,13 +9,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.app import build_app
-from bot.delivery.outbox import Outbox, Pacer, sweep_client
+from bot.delivery.pacing import Pacer, Slack
 from bot.demo.localserver import LocalServer
 from bot.entrypoints.web import create_wsgi
 from bot.jobs.sweep import SweepReport, run_sweep
 from bot.services import Services, make_services
 from bot.settings import load_settings
 from slack_standin import SlackSender, SlackStandIn
+from tests.support.db import unit
 from tests.support.slack_app import AE_CHANNEL, SDR, SECRET, Harness, app_env
 
 NY = ZoneInfo("America/New_York")
@@ -61,20 +62,28 @@ class Chasing:
     def sweep(self, at: datetime, services: Services | None = None) -> SweepReport:
         self.set_now(at)
         services = services or self.services
-        outbox = Outbox(sweep_client(services.client), self.pacer())
-        return run_sweep(services, now=at, outbox=outbox)
+        return run_sweep(services, now=at, slack=self.slack(services))
+
+    def slack(self, services: Services | None = None) -> Slack:
+        """What a sweep sends through, paced by a clock that never sleeps."""
+        return Slack.for_sweep((services or self.services).client, self.pacer())
 
     def settled(self) -> None:
-        """Wait until every message claimed in the ledger is recorded as sent: a listener
-        posts first and records after, and a sweep in between would take the claim over."""
+        """Wait until what the requests committed was sent: the delivery pool works after
+        the ack, and a sweep in between would find those rows still leased."""
         from sqlalchemy import func, select
 
-        from storage.models import ReminderRow
+        from storage.models import OutboxRow
+
+        pool = self.services.pool
+        assert pool is not None
 
         def done() -> bool:
-            with self.services.unit() as repo:
-                unsent = select(func.count()).where(ReminderRow.sent_at.is_(None))
-                return repo.session.scalar(unsent) == 0
+            if not pool.wait_idle(timeout=5):
+                return False
+            with unit(self.services) as repo:
+                held = select(func.count()).where(OutboxRow.lease_until.is_not(None))
+                return repo.session.scalar(held) == 0
 
         self.harness.wait_until(done)
 
@@ -109,7 +118,7 @@ def start(database_url: str, standin: SlackStandIn, start_at: datetime) -> Itera
     with LocalServer(create_wsgi(app, services.engine)) as server:
         slack = SlackSender(server.url + "/slack/events", SECRET, standin)
         yield Chasing(Harness(standin, slack, SDR, services, server.url), at, FakeTime())
-    services.engine.dispose()
+    services.close()
     assert standin.problems == [], standin.problems
 
 

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from storage.models import CriterionResultRow, HandoffRow, ReminderRow
+from storage.models import CriterionResultRow, HandoffRow, OutboxRow
 
 NY = ZoneInfo("America/New_York")
 # The period: the 7 days ending Monday 23 November 2026, 09:00 in New York (14:00 UTC).
@@ -245,24 +245,34 @@ def insert(session: Session, mix: list[dict[str, Any]]) -> None:
         if h["reminder"]:
             sent = h["reminder"] == "sent"
             session.add(
-                ReminderRow(
+                OutboxRow(
+                    team_id="T1",
+                    key=f"chase_reminder:{h['id']}:1",
                     handoff_id=h["id"],
                     kind="chase_reminder",
                     level=1,
                     recipient="C0AEDESK",
-                    claimed_at=h["submitted_at"] + timedelta(hours=3),
+                    pending=not sent,
+                    generation=1,
+                    available_at=h["submitted_at"] + timedelta(hours=3),
+                    created_at=h["submitted_at"] + timedelta(hours=3),
                     sent_at=h["submitted_at"] + timedelta(hours=3) if sent else None,
                     attempts=1,
                 )
             )
         if h["escalated"]:  # other ledger kinds never count as SLA breaches
             session.add(
-                ReminderRow(
+                OutboxRow(
+                    team_id="T1",
+                    key=f"chase_escalation:{h['id']}:1",
                     handoff_id=h["id"],
                     kind="chase_escalation",
                     level=1,
                     recipient="G1",
-                    claimed_at=h["submitted_at"],
+                    pending=False,
+                    generation=1,
+                    available_at=h["submitted_at"],
+                    created_at=h["submitted_at"],
                     sent_at=h["submitted_at"],
                     attempts=1,
                 )

@@ -18,6 +18,7 @@ from bot.ids import COMMAND, Action
 from bot.services import Services
 from slack_standin import SlackStandIn
 from storage.models import HandoffRow
+from tests.support.db import unit
 
 SECRET = "test-signing-secret"
 AE_CHANNEL = "C0AEDESK"
@@ -85,7 +86,7 @@ class Harness(WizardDriver):
         return brief
 
     def _recorded(self, ts: str) -> bool:
-        with self.services.unit() as repo:
+        with unit(self.services) as repo:
             row = repo.session.scalar(select(HandoffRow).where(HandoffRow.brief_ts == ts))
             return row is not None and row.brief_synced_version == row.brief_version
 

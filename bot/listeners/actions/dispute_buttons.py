@@ -9,16 +9,13 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from bot.delivery.brief_sync import sync_brief
-from bot.delivery.dispute_notices import after_resolution
-from bot.delivery.home_updates import refresh_for
-from bot.delivery.outbox import Outbox
 from bot.ids import Action
 from bot.listeners.clicks import clicked_handoff, clicked_transition, tell
 from bot.payloads import user_id
 from bot.services import Services
 from bot.surfaces.modals import dispute_view, overturn_view
 from bot.surfaces.refusals import refusal_text
+from handoff.effects import Change
 from handoff.lifecycle import (
     dispute_refusal,
     dispute_window,
@@ -65,7 +62,7 @@ def register(app: App, services: Services) -> None:
     def uphold_clicked(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
         actor = user_id(body)
-        handoff_id = clicked_transition(
+        clicked_transition(
             services,
             body,
             respond,
@@ -77,9 +74,5 @@ def register(app: App, services: Services) -> None:
                 managers=services.settings.managers,
                 now=services.now(),
             ),
+            Change.DISPUTE_RESOLVED,
         )
-        if handoff_id is None:
-            return
-        sync_brief(services, handoff_id)
-        after_resolution(services, Outbox.immediate(services), handoff_id)
-        refresh_for(services, handoff_id, actor)

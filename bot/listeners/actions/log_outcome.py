@@ -1,19 +1,16 @@
-"""An outcome button in the AE's DM or on Home: record it, then the brief, its thread, the SDR
-and the Homes concerned."""
+"""An outcome button in the AE's DM or on Home: record it, with the brief, its thread, the
+SDR's DM and the Homes concerned written to the outbox in the same commit."""
 
 import re
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from bot.delivery.brief_sync import sync_brief
-from bot.delivery.followups import after_outcome
-from bot.delivery.home_updates import refresh_for
-from bot.delivery.outbox import Outbox
 from bot.ids import Action
 from bot.listeners.clicks import clicked_transition
 from bot.payloads import user_id
 from bot.services import Services
+from handoff.effects import Change
 from handoff.lifecycle import log_outcome
 from handoff.model import MeetingOutcome
 
@@ -31,7 +28,7 @@ def register(app: App, services: Services) -> None:
         ack()
         actor = user_id(body)
         outcome = OUTCOMES[body["actions"][0]["action_id"]]
-        handoff_id = clicked_transition(
+        clicked_transition(
             services,
             body,
             respond,
@@ -43,9 +40,5 @@ def register(app: App, services: Services) -> None:
                 managers=services.settings.managers,
                 now=services.now(),
             ),
+            Change.OUTCOME_LOGGED,
         )
-        if handoff_id is None:
-            return
-        sync_brief(services, handoff_id)
-        after_outcome(services, Outbox.immediate(services), handoff_id)
-        refresh_for(services, handoff_id, actor)

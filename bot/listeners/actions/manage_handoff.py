@@ -23,8 +23,8 @@ def register(app: App, services: Services) -> None:
         ack()
         actor = user_id(body)
         what, handoff_id = _choice(body)
-        with services.unit() as repo:
-            handoff = repo.get(handoff_id) if handoff_id else None
+        with services.uow(read_only=True) as uow:
+            handoff = uow.handoffs.get(handoff_id) if handoff_id else None
         if handoff is None or what not in ("edit", "withdraw"):
             tell(services, body, respond, GONE)
             return

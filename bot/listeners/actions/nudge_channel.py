@@ -4,17 +4,17 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from bot.delivery.followups import nudge
-from bot.delivery.outbox import Outbox
 from bot.ids import Action
 from bot.listeners.clicks import clicked_handoff
+from bot.listeners.transitions import commit_effects
 from bot.payloads import user_id
 from bot.services import Services
 from bot.surfaces.notices import notice
 from bot.surfaces.refusals import refusal_text
 from bot.surfaces.render import channel
+from handoff.effects import Effect
 from handoff.lifecycle import Refusal, RefusalKind
-from handoff.model import Status
+from handoff.model import MessageKind, Status
 
 
 def register(app: App, services: Services) -> None:
@@ -29,9 +29,11 @@ def register(app: App, services: Services) -> None:
             refusal = Refusal(RefusalKind.ALREADY_DECIDED, handoff.status, handoff.ae_id)
             respond(**notice(refusal_text(refusal, actor)), replace_original=False)
             return
-        sent = nudge(services, Outbox.immediate(services), handoff.id, actor)
+        # Level 1: a brief is nudged once, however many managers click.
+        nudge = Effect(MessageKind.NUDGE, handoff.team_id, handoff.id, 1, recipient=actor)
+        armed = commit_effects(services, [nudge])
         where = channel(handoff.brief_channel)
         text = (
-            f"Nudged {where} in the brief's thread." if sent else "The channel was nudged already."
+            f"Nudged {where} in the brief's thread." if armed else "The channel was nudged already."
         )
         respond(**notice(text), replace_original=False)

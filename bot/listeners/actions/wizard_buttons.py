@@ -13,7 +13,6 @@ from bot.services import Services
 from bot.surfaces.wizard import person_view, typed_answers
 from handoff.model import Field
 from handoff.qualification import steps
-from storage import drafts
 
 
 def register(app: App, services: Services) -> None:
@@ -45,8 +44,8 @@ def _keep_typed(
     view = body.get("view") or {}
     draft_id = metadata_id(view, "draft")
     all_steps = steps(services.config)
-    with services.unit() as repo:
-        draft = drafts.get(repo.session, draft_id) if draft_id else None
+    with services.uow() as uow:
+        draft = uow.drafts.get(draft_id) if draft_id else None
         if draft is None or draft.user_id != user_id(body) or draft.submitted_at is not None:
             return None
         index = max(0, min(draft.step, len(all_steps) - 1))
@@ -56,7 +55,7 @@ def _keep_typed(
             del people[remove]
             answers[Field.STAKEHOLDERS.value] = people
         step = max(0, index + move)
-        drafts.save(repo.session, draft.id, answers=answers, step=step, now=services.now())
+        uow.drafts.save(draft.id, answers=answers, step=step, now=services.now())
         return draft.id, draft.mode, step, answers
 
 

@@ -4,8 +4,9 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.delivery.home_updates import publish_home
+from bot.listeners.transitions import commit_effects
 from bot.services import Services
+from handoff.effects import homes
 
 
 def register(app: App, services: Services) -> None:
@@ -14,4 +15,4 @@ def register(app: App, services: Services) -> None:
         ack()
         if event.get("tab") != "home":
             return
-        publish_home(services, str(body.get("team_id", "")), str(event["user"]))
+        commit_effects(services, homes(str(body.get("team_id", "")), [str(event["user"])]))

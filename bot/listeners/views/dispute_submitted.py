@@ -1,19 +1,18 @@
-"""The SDR's case, and the manager's pick of an AE on Overturn: compare-and-set, then the
-brief, the messages of bot/delivery/dispute_notices.py and the Homes concerned."""
+"""The SDR's case, and the manager's pick of an AE on Overturn: compare-and-set, with the
+brief, the messages of bot/delivery/dispute_notices.py and the Homes concerned written to
+the outbox in the same commit."""
 
 from typing import Any
 
 from slack_bolt import Ack, App
 
 from bot import ids
-from bot.delivery.brief_sync import sync_brief
-from bot.delivery.dispute_notices import after_dispute, after_resolution
-from bot.delivery.home_updates import refresh_for
-from bot.delivery.outbox import Outbox
+from bot.listeners.transitions import commit_transition
 from bot.payloads import metadata_id, state_value, user_id
 from bot.services import Services
 from bot.surfaces.notices import too_late_view
 from bot.surfaces.refusals import GONE, refusal_text
+from handoff.effects import Change
 from handoff.lifecycle import (
     DISPUTE_CASE_MAX,
     RefusalKind,
@@ -48,16 +47,22 @@ def register(app: App, services: Services) -> None:
             )
             return
         try:
-            with services.unit() as repo:
-                result = dispute(
+            found = handoff_id
+            result = commit_transition(
+                services,
+                found,
+                lambda repo: dispute(
                     repo,
-                    handoff_id,
+                    found,
                     actor=actor,
                     case=case,
                     managers=services.settings.managers,
                     now=services.now(),
                     window=dispute_window(services.config.disputes.window_days),
-                )
+                ),
+                Change.DISPUTED,
+                actor=actor,
+            )
         except UnknownHandoff:
             ack(response_action="update", view=too_late_view(GONE))
             return
@@ -66,9 +71,6 @@ def register(app: App, services: Services) -> None:
             ack(response_action="update", view=too_late_view(text))
             return
         ack()
-        sync_brief(services, handoff_id)
-        after_dispute(services, Outbox.immediate(services), handoff_id)
-        refresh_for(services, handoff_id, actor)
 
     @app.view(ids.Callback.OVERTURN)
     def overturn_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -82,16 +84,22 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors={field: "Pick the AE who takes the meeting."})
             return
         try:
-            with services.unit() as repo:
-                result = resolve_dispute(
+            found = handoff_id
+            result = commit_transition(
+                services,
+                found,
+                lambda repo: resolve_dispute(
                     repo,
-                    handoff_id,
+                    found,
                     actor=actor,
                     overturn=True,
                     to_ae=to_ae,
                     managers=services.settings.managers,
                     now=services.now(),
-                )
+                ),
+                Change.DISPUTE_RESOLVED,
+                actor=actor,
+            )
         except UnknownHandoff:
             ack(response_action="update", view=too_late_view(GONE))
             return
@@ -103,6 +111,3 @@ def register(app: App, services: Services) -> None:
                 ack(response_action="update", view=too_late_view(text))
             return
         ack()
-        sync_brief(services, handoff_id)
-        after_resolution(services, Outbox.immediate(services), handoff_id)
-        refresh_for(services, handoff_id, actor)

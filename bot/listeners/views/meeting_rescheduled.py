@@ -6,14 +6,12 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot import ids
-from bot.delivery.brief_sync import sync_brief
-from bot.delivery.followups import after_outcome
-from bot.delivery.home_updates import refresh_for
-from bot.delivery.outbox import Outbox
+from bot.listeners.transitions import commit_transition
 from bot.payloads import metadata_id, state_value, user_id
 from bot.services import Services
 from bot.surfaces.notices import too_late_view
 from bot.surfaces.refusals import GONE, refusal_text
+from handoff.effects import Change
 from handoff.lifecycle import UnknownHandoff, log_outcome
 from handoff.model import MeetingOutcome
 
@@ -38,8 +36,10 @@ def register(app: App, services: Services) -> None:
             )
             return
         try:
-            with services.unit() as repo:
-                result = log_outcome(
+            result = commit_transition(
+                services,
+                handoff_id,
+                lambda repo: log_outcome(
                     repo,
                     handoff_id,
                     actor=actor,
@@ -47,7 +47,10 @@ def register(app: App, services: Services) -> None:
                     managers=services.settings.managers,
                     now=now,
                     rescheduled_to=when,
-                )
+                ),
+                Change.OUTCOME_LOGGED,
+                actor=actor,
+            )
         except UnknownHandoff:
             ack(response_action="update", view=too_late_view(GONE))
             return
@@ -56,6 +59,3 @@ def register(app: App, services: Services) -> None:
             ack(response_action="update", view=too_late_view(text))
             return
         ack()
-        sync_brief(services, handoff_id)
-        after_outcome(services, Outbox.immediate(services), handoff_id)
-        refresh_for(services, handoff_id, actor)

@@ -10,7 +10,6 @@ from bot.payloads import metadata_id, state_value, user_id
 from bot.services import Services
 from handoff.model import Field
 from handoff.qualification import MAX_STAKEHOLDERS, person_errors
-from storage import drafts
 
 BLOCKS = {
     "name": ids.Block.PERSON_NAME,
@@ -31,8 +30,8 @@ def register(app: App, services: Services) -> None:
         }
         errors = {BLOCKS[k].value: m for k, m in person_errors(person, services.config).items()}
         now = services.now()
-        with services.unit() as repo:
-            draft = drafts.get(repo.session, draft_id) if draft_id else None
+        with services.uow() as uow:
+            draft = uow.drafts.get(draft_id) if draft_id else None
             if draft is None or draft.user_id != sdr or draft.submitted_at is not None:
                 errors = {ids.Block.PERSON_NAME.value: "This form has expired; close it."}
             people = list(draft.answers.get(Field.STAKEHOLDERS) or []) if draft else []
@@ -43,7 +42,7 @@ def register(app: App, services: Services) -> None:
                 return
             people.append({**person, "role": person["role"] or None})
             answers = {**draft.answers, Field.STAKEHOLDERS.value: people}
-            drafts.save(repo.session, draft.id, answers=answers, step=draft.step, now=now)
+            uow.drafts.save(draft.id, answers=answers, step=draft.step, now=now)
             mode, step, parent = draft.mode, draft.step, draft.view_id
         ack()  # closes this modal; the step below it is redrawn with the new person
         parent = view.get("previous_view_id") or parent

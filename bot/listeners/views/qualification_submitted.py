@@ -6,8 +6,7 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.delivery.brief_sync import sync_brief
-from bot.delivery.home_updates import refresh_for
+from bot.delivery.crashpoints import crash_at
 from bot.ids import Callback
 from bot.listeners.wizard_flow import step_view
 from bot.payloads import metadata_id, team_id, user_id
@@ -15,10 +14,11 @@ from bot.services import Services
 from bot.surfaces.notices import too_late_view
 from bot.surfaces.refusals import GONE, refusal_text
 from bot.surfaces.wizard import typed_answers
+from handoff.effects import Change, after
 from handoff.lifecycle import Outcome, UnknownHandoff, revise, submit
 from handoff.qualification import Invalid, step_errors, steps, validate
 from handoff.scoring import may_submit, score
-from storage import drafts
+from storage.uow import UnitOfWork
 
 EXPIRED = "This form has expired. Close it and run /handoff again."
 
@@ -26,80 +26,80 @@ EXPIRED = "This form has expired. Close it and run /handoff again."
 def register(app: App, services: Services) -> None:
     @app.view(Callback.QUALIFY)
     def qualification_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        response, handoff_id = _handle(services, body, view)
-        # The draft (or handoff) is committed: whatever Slack does next loses nothing.
+        with services.uow() as uow:
+            response = _handle(services, uow, body, view)
+            written = uow.outbox.written
+        # The draft (or the handoff and all it tells Slack) is committed: nothing is lost.
+        crash_at("after_commit")
         ack(**response)
-        if handoff_id is not None:
-            sync_brief(services, handoff_id)
-            refresh_for(services, handoff_id, user_id(body))
+        services.deliver_soon(written)
 
 
 def _handle(
-    services: Services, body: dict[str, Any], view: dict[str, Any]
-) -> tuple[dict[str, Any], int | None]:
+    services: Services, uow: UnitOfWork, body: dict[str, Any], view: dict[str, Any]
+) -> dict[str, Any]:
     sdr = user_id(body)
     draft_id = metadata_id(view, "draft")
     config, now = services.config, services.now()
     all_steps = steps(config)
     last = len(all_steps) - 1
-    with services.unit() as repo:
-        draft = drafts.get(repo.session, draft_id) if draft_id else None
-        if draft is None or draft.user_id != sdr:
-            return {"response_action": "update", "view": too_late_view(EXPIRED)}, None
-        if draft.submitted_at is not None:
-            return {}, None  # a second click on Send: the first one stored it
-        index = max(0, min(draft.step, last))
-        answers = {**draft.answers, **typed_answers(view, all_steps[index])}
+    drafts = uow.drafts
+    draft = drafts.get(draft_id) if draft_id else None
+    if draft is None or draft.user_id != sdr:
+        return {"response_action": "update", "view": too_late_view(EXPIRED)}
+    if draft.submitted_at is not None:
+        return {}  # a second click on Send: the first one stored it
+    index = max(0, min(draft.step, last))
+    answers = {**draft.answers, **typed_answers(view, all_steps[index])}
 
-        if index < last:
-            errors = step_errors(answers, all_steps[index], config, now)
-            drafts.save(repo.session, draft.id, answers=answers, step=index, now=now)
-            if errors:
-                return {"response_action": "errors", "errors": errors}, None
-            shown, next_view = step_view(config, draft.id, draft.mode, index + 1, answers, now)
-            drafts.save(repo.session, draft.id, answers=answers, step=shown, now=now)
-            return {"response_action": "update", "view": next_view}, None
+    if index < last:
+        errors = step_errors(answers, all_steps[index], config, now)
+        drafts.save(draft.id, answers=answers, step=index, now=now)
+        if errors:
+            return {"response_action": "errors", "errors": errors}
+        shown, next_view = step_view(config, draft.id, draft.mode, index + 1, answers, now)
+        drafts.save(draft.id, answers=answers, step=shown, now=now)
+        return {"response_action": "update", "view": next_view}
 
-        result = validate(answers, config, now)
-        judged = None if isinstance(result, Invalid) else score(result, config)
-        if isinstance(result, Invalid) or judged is None or not may_submit(judged, config.rubric):
-            # Something went stale since the review (the meeting time passed, a choice
-            # was removed): show the step to fix, or the review that says why not.
-            shown, again = step_view(config, draft.id, draft.mode, last, answers, now)
-            drafts.save(repo.session, draft.id, answers=answers, step=shown, now=now)
-            return {"response_action": "update", "view": again}, None
+    result = validate(answers, config, now)
+    judged = None if isinstance(result, Invalid) else score(result, config)
+    if isinstance(result, Invalid) or judged is None or not may_submit(judged, config.rubric):
+        # Something went stale since the review (the meeting time passed, a choice
+        # was removed): show the step to fix, or the review that says why not.
+        shown, again = step_view(config, draft.id, draft.mode, last, answers, now)
+        drafts.save(draft.id, answers=answers, step=shown, now=now)
+        return {"response_action": "update", "view": again}
 
-        outcome: Outcome
-        if draft.mode == "edit" and draft.handoff_id is not None:
-            try:
-                outcome = revise(
-                    repo,
-                    draft.handoff_id,
-                    actor=sdr,
-                    qualification=result,
-                    score=judged,
-                    now=now,
-                )
-            except UnknownHandoff:
-                return {
-                    "response_action": "update",
-                    "view": too_late_view(GONE),
-                }, None
-            if outcome.refusal:
-                drafts.discard(repo.session, draft.id, sdr)
-                text = refusal_text(outcome.refusal, sdr)
-                return {"response_action": "update", "view": too_late_view(text)}, None
-        else:
-            outcome = submit(
-                repo,
-                team_id=team_id(body) or draft.team_id,
-                sdr_id=sdr,
+    outcome: Outcome
+    if draft.mode == "edit" and draft.handoff_id is not None:
+        try:
+            outcome = revise(
+                uow.handoffs,
+                draft.handoff_id,
+                actor=sdr,
                 qualification=result,
                 score=judged,
-                submission_key=f"draft:{draft.id}",
                 now=now,
             )
-        drafts.mark_submitted(
-            repo.session, draft.id, handoff_id=outcome.handoff.id, answers=answers, now=now
+        except UnknownHandoff:
+            return {"response_action": "update", "view": too_late_view(GONE)}
+        if outcome.refusal:
+            drafts.discard(draft.id, sdr)
+            text = refusal_text(outcome.refusal, sdr)
+            return {"response_action": "update", "view": too_late_view(text)}
+        change = Change.REVISED
+    else:
+        outcome = submit(
+            uow.handoffs,
+            team_id=team_id(body) or draft.team_id,
+            sdr_id=sdr,
+            qualification=result,
+            score=judged,
+            submission_key=f"draft:{draft.id}",
+            now=now,
         )
-        return {}, outcome.handoff.id
+        change = Change.SUBMITTED
+    drafts.mark_submitted(draft.id, handoff_id=outcome.handoff.id, answers=answers, now=now)
+    if outcome.changed:
+        uow.outbox.add(after(change, outcome.handoff, actor=sdr), now=now)
+    return {}

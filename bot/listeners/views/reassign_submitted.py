@@ -1,18 +1,17 @@
-"""A manager picked the AE: reassign, then the brief, its thread and the SDR."""
+"""A manager picked the AE: reassign, with the brief, its thread, the SDR's DM and the Homes
+concerned written to the outbox in the same commit."""
 
 from typing import Any
 
 from slack_bolt import Ack, App
 
 from bot import ids
-from bot.delivery.brief_sync import notify_sdr, sync_brief
-from bot.delivery.followups import after_reassign
-from bot.delivery.home_updates import refresh_for
-from bot.delivery.outbox import Outbox
+from bot.listeners.transitions import commit_transition
 from bot.payloads import metadata_id, user_id
 from bot.services import Services
 from bot.surfaces.notices import too_late_view
 from bot.surfaces.refusals import GONE, refusal_text
+from handoff.effects import Change
 from handoff.lifecycle import RefusalKind, UnknownHandoff, reassign
 
 
@@ -28,17 +27,20 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors={ids.Block.REASSIGN_TO.value: "Pick an AE."})
             return
         try:
-            with services.unit() as repo:
-                before = repo.get(handoff_id)
-                result = reassign(
+            result = commit_transition(
+                services,
+                handoff_id,
+                lambda repo: reassign(
                     repo,
                     handoff_id,
                     actor=actor,
                     to_ae=to_ae,
                     managers=services.settings.managers,
                     now=services.now(),
-                )
-                level = len([e for e in repo.events(handoff_id) if e.kind == "reassigned"])
+                ),
+                Change.REASSIGNED,
+                actor=actor,
+            )
         except UnknownHandoff:
             ack(response_action="update", view=too_late_view(GONE))
             return
@@ -53,9 +55,3 @@ def register(app: App, services: Services) -> None:
             )
             return
         ack()
-        if not result.changed:
-            return
-        sync_brief(services, handoff_id)
-        notify_sdr(services, handoff_id)
-        after_reassign(services, Outbox.immediate(services), handoff_id, level)
-        refresh_for(services, handoff_id, actor, before.ae_id if before else None)

@@ -1,16 +1,17 @@
-"""The reject reason is submitted: compare-and-set, then the brief and the SDR."""
+"""The reject reason is submitted: compare-and-set, with the brief, the SDR's DM and the Homes
+concerned written to the outbox in the same commit."""
 
 from typing import Any
 
 from slack_bolt import Ack, App
 
 from bot import ids
-from bot.delivery.brief_sync import notify_sdr, sync_brief
-from bot.delivery.home_updates import refresh_for
+from bot.listeners.transitions import commit_transition
 from bot.payloads import metadata_id, state_value, user_id
 from bot.services import Services
 from bot.surfaces.notices import too_late_view
 from bot.surfaces.refusals import GONE, refusal_text
+from handoff.effects import Change
 from handoff.lifecycle import UnknownHandoff, reject
 
 COMMENT_MAX = 1000
@@ -37,15 +38,20 @@ def register(app: App, services: Services) -> None:
             return
         assert isinstance(reason, str) and handoff_id is not None
         try:
-            with services.unit() as repo:
-                outcome = reject(
+            outcome = commit_transition(
+                services,
+                handoff_id,
+                lambda repo: reject(
                     repo,
                     handoff_id,
                     actor=actor,
                     reason=reason,
                     comment=comment,
                     now=services.now(),
-                )
+                ),
+                Change.REJECTED,
+                actor=actor,
+            )
         except UnknownHandoff:
             ack(response_action="update", view=too_late_view(GONE))
             return
@@ -54,6 +60,3 @@ def register(app: App, services: Services) -> None:
             ack(response_action="update", view=too_late_view(text))
             return
         ack()
-        sync_brief(services, handoff_id)
-        notify_sdr(services, handoff_id)
-        refresh_for(services, handoff_id, actor)

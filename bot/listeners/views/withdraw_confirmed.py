@@ -4,13 +4,13 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.delivery.brief_sync import sync_brief
-from bot.delivery.home_updates import refresh_for
 from bot.ids import Callback
+from bot.listeners.transitions import commit_transition
 from bot.payloads import metadata_id, user_id
 from bot.services import Services
 from bot.surfaces.notices import too_late_view
 from bot.surfaces.refusals import GONE, refusal_text
+from handoff.effects import Change
 from handoff.lifecycle import UnknownHandoff, withdraw
 
 
@@ -22,8 +22,14 @@ def register(app: App, services: Services) -> None:
         try:
             if handoff_id is None:
                 raise UnknownHandoff(handoff_id)
-            with services.unit() as repo:
-                outcome = withdraw(repo, handoff_id, actor=actor, now=services.now())
+            found = handoff_id
+            outcome = commit_transition(
+                services,
+                found,
+                lambda repo: withdraw(repo, found, actor=actor, now=services.now()),
+                Change.WITHDRAWN,
+                actor=actor,
+            )
         except UnknownHandoff:
             ack(response_action="update", view=too_late_view(GONE))
             return
@@ -32,5 +38,3 @@ def register(app: App, services: Services) -> None:
             ack(response_action="update", view=too_late_view(text))
             return
         ack()
-        sync_brief(services, handoff_id)
-        refresh_for(services, handoff_id, actor)

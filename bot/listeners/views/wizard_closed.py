@@ -4,13 +4,12 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.delivery.home_updates import publish_home
 from bot.ids import Callback
 from bot.payloads import metadata_id, team_id, user_id
 from bot.services import Services
 from bot.surfaces.wizard import typed_answers
+from handoff.effects import homes
 from handoff.qualification import steps
-from storage import drafts
 
 
 def register(app: App, services: Services) -> None:
@@ -20,14 +19,17 @@ def register(app: App, services: Services) -> None:
         sdr = user_id(body)
         draft_id = metadata_id(view, "draft")
         all_steps = steps(services.config)
-        with services.unit() as repo:
-            draft = drafts.get(repo.session, draft_id) if draft_id else None
+        with services.uow() as uow:
+            draft = uow.drafts.get(draft_id) if draft_id else None
             if draft is None or draft.user_id != sdr or draft.submitted_at is not None:
                 return
             index = max(0, min(draft.step, len(all_steps) - 1))
             answers = {**draft.answers, **typed_answers(view, all_steps[index])}
             if not any(v not in (None, "", []) for v in answers.values()):
-                drafts.discard(repo.session, draft.id, sdr)  # nothing typed: nothing to resume
+                uow.drafts.discard(draft.id, sdr)  # nothing typed: nothing to resume
             else:
-                drafts.save(repo.session, draft.id, answers=answers, step=index, now=services.now())
-        publish_home(services, team_id(body), sdr)
+                uow.drafts.save(draft.id, answers=answers, step=index, now=services.now())
+            # Home lists the draft to resume (or no longer does).
+            uow.outbox.add(homes(team_id(body), [sdr]), now=services.now())
+            written = uow.outbox.written
+        services.deliver_soon(written)

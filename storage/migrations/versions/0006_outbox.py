@@ -74,7 +74,7 @@ def upgrade() -> None:
         INSERT INTO outbox (team_id, key, kind, handoff_id, level, recipient, pending,
                             generation, available_at, lease_until, attempts, last_error,
                             created_at, sent_at, channel, ts)
-        SELECT h.team_id, 'brief:' || CAST(h.id AS VARCHAR(20)) || ':0', 'brief', h.id, 0, '',
+        SELECT h.team_id, 'brief:' || CAST(h.id AS VARCHAR(20)) || ':' || '0', 'brief', h.id, 0, '',
                h.brief_synced_version < h.brief_version, 1, h.updated_at, NULL,
                -- A claimed, unrecorded post may have reached Slack: look before posting.
                CASE WHEN EXISTS (SELECT 1 FROM reminders r WHERE r.handoff_id = h.id
