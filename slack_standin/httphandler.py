@@ -7,11 +7,12 @@ upload step of ``files_upload_v2``. Queued failures are taken here, one per requ
 from __future__ import annotations
 
 import json
+import time
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from .faults import FaultInjection, retry_headers
+from .faults import DROP, HANG, FaultInjection, retry_headers
 from .inspection import Inspection
 from .records import ApiError
 from .webapi import APP_LEVEL_METHODS, HANDLERS, decode_json_args, receive_upload, respond
@@ -44,12 +45,18 @@ class HttpService(FaultInjection, Inspection):
             try:
                 args = decode_args(query, headers, body)
                 failure = self._take_failure(method)
-                if failure is not None:
+                answer: dict[str, Any]
+                if failure is None:
+                    answer = self._call_handler(method, headers, args)
+                elif failure.mode == "answer":
                     injected = True
                     status, extra = failure.status, retry_headers(failure)
-                    answer: dict[str, Any] = {"ok": False, "error": failure.error}
+                    answer = {"ok": False, "error": failure.error}
                 else:
-                    answer = self._call_handler(method, headers, args)
+                    injected = True
+                    served = failure.mode != "drop_before"
+                    answer = self._call_handler(method, headers, args) if served else {}
+                    extra = {HANG: str(failure.seconds)} if failure.mode == "hang" else {DROP: "1"}
             except ApiError as exc:
                 answer = exc.body()
             self._record(method, args, headers, status, answer, injected)
@@ -132,6 +139,12 @@ def handler_for(service: HttpService) -> type[BaseHTTPRequestHandler]:
         def _answer(self, body: bytes) -> None:
             headers = {k.lower(): v for k, v in self.headers.items()}
             status, response_headers, payload = service._serve(self.path, headers, body)
+            if response_headers.pop(DROP, None):
+                self.close_connection = True  # no answer at all: the client sees a dead line
+                return
+            delay = float(response_headers.pop(HANG, 0) or 0)
+            if delay:
+                time.sleep(delay)  # outside the stand-in's lock: other calls go on
             self.send_response(status)
             for name, value in response_headers.items():
                 self.send_header(name, value)

@@ -39,6 +39,11 @@ class Failure:
     status: int
     error: str
     retry_after: int | None
+    # How the connection fails: "answer" (an HTTP error answer), "drop_before" (closed before
+    # Slack acted), "drop_after" (Slack acted, then the connection broke before the answer),
+    # "hang" (Slack acted, the answer comes `seconds` late: a client's read timeout).
+    mode: str = "answer"
+    seconds: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,9 @@ def commit_transition(
                 outcome.handoff,
                 actor=actor,
                 previous_owner=before.ae_id if before else None,
-                reassignments=uow.handoffs.count_events(handoff_id, "reassigned"),
+                reassignments=uow.handoffs.count_events(handoff_id, "reassigned")
+                if change == Change.REASSIGNED
+                else 0,
             )
             uow.outbox.add(effects, now=services.now())
         written = list(uow.outbox.written)
