@@ -150,6 +150,7 @@ class Handoff:
     disputed_at: datetime | None = None
     dispute_resolved_at: datetime | None = None
     dispute_resolved_by: str | None = None
+    next_chase_at: datetime | None = None  # when the sweep looks at it again
 
     @property
     def is_open(self) -> bool:

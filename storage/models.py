@@ -121,6 +121,9 @@ class HandoffRow(Base):
     dispute_resolved_at: Mapped[datetime | None]
     dispute_resolved_by: Mapped[str | None] = mapped_column(String(32))
 
+    # When the sweep must look at this handoff again for a chase; NULL: nothing to chase.
+    next_chase_at: Mapped[datetime | None]
+
     stakeholders: Mapped[list[StakeholderRow]] = relationship(
         back_populates="handoff", order_by="StakeholderRow.position", cascade="all, delete-orphan"
     )
@@ -143,6 +146,14 @@ class HandoffRow(Base):
             "dispute_status",
             sqlite_where=text("dispute_status IS NOT NULL"),
             postgresql_where=text("dispute_status IS NOT NULL"),
+        ),
+        # Partial: the sweep reads only handoffs with a chase still to time, due first.
+        Index(
+            "ix_handoffs_next_chase",
+            "next_chase_at",
+            "id",
+            sqlite_where=text("next_chase_at IS NOT NULL"),
+            postgresql_where=text("next_chase_at IS NOT NULL"),
         ),
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, case, exists, func, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from handoff.model import (
@@ -43,6 +43,20 @@ QUALIFICATION_COLUMNS = (
     "trigger",
     "next_steps_status",
     "suggested_ae_id",
+)
+
+
+# An undecided, posted brief, or an accepted meeting whose outcome is not known yet
+# (handoff.chasing.chaseable, in SQL).
+CHASEABLE = or_(
+    and_(HandoffRow.status == Status.PENDING.value, HandoffRow.brief_ts.is_not(None)),
+    and_(
+        HandoffRow.status == Status.ACCEPTED.value,
+        or_(
+            HandoffRow.outcome.is_(None),
+            HandoffRow.outcome == MeetingOutcome.RESCHEDULED.value,
+        ),
+    ),
 )
 
 
@@ -153,6 +167,39 @@ class SqlHandoffRepository:
         self, handoff_id: int, *, actor: str, kind: str, data: dict[str, object], now: datetime
     ) -> None:
         self.session.add(EventRow(handoff_id=handoff_id, at=now, actor=actor, kind=kind, data=data))
+        # Every change may change what is to chase: the next sweep looks at it again.
+        self.recheck_chases(handoff_id, now)
+
+    def recheck_chases(self, handoff_id: int, now: datetime) -> None:
+        """Ask the next sweep to time this handoff's chases (none once nothing is left)."""
+        self.session.execute(
+            update(HandoffRow)
+            .where(HandoffRow.id == handoff_id)
+            .values(next_chase_at=case((CHASEABLE, now), else_=None))
+            .execution_options(synchronize_session=False)
+        )
+
+    def set_next_chase(self, handoff_id: int, at: datetime | None) -> None:
+        self.session.execute(
+            update(HandoffRow)
+            .where(HandoffRow.id == handoff_id)
+            .values(next_chase_at=at)
+            .execution_options(synchronize_session=False)
+        )
+
+    def due_for_chase(
+        self, now: datetime, *, after: tuple[datetime, int] | None = None, limit: int = 500
+    ) -> list[Handoff]:
+        """Handoffs whose chases must be timed now, by (due time, id) after `after`: a page
+        never repeats one, and how many are stored beyond them costs nothing."""
+        key = tuple_(HandoffRow.next_chase_at, HandoffRow.id)
+        query = select(HandoffRow).where(HandoffRow.next_chase_at <= now)
+        if after is not None:
+            query = query.where(key > tuple_(*after))
+        rows = self.session.scalars(
+            query.order_by(HandoffRow.next_chase_at, HandoffRow.id).limit(limit)
+        )
+        return [to_handoff(r) for r in rows]
         self.session.flush()
 
     def count_events(self, handoff_id: int, kind: str) -> int:
@@ -305,30 +352,6 @@ class SqlHandoffRepository:
             )
         )
 
-    def chase_candidates(self, limit: int = 1000) -> list[Handoff]:
-        """Handoffs a chase may be due for: undecided briefs and meetings with no outcome."""
-        rows = self.session.scalars(
-            select(HandoffRow)
-            .where(
-                or_(
-                    and_(
-                        HandoffRow.status == Status.PENDING.value,
-                        HandoffRow.brief_ts.is_not(None),
-                    ),
-                    and_(
-                        HandoffRow.status == Status.ACCEPTED.value,
-                        or_(
-                            HandoffRow.outcome.is_(None),
-                            HandoffRow.outcome == MeetingOutcome.RESCHEDULED.value,
-                        ),
-                    ),
-                )
-            )
-            .order_by(HandoffRow.id)
-            .limit(limit)
-        )
-        return [to_handoff(r) for r in rows]
-
 
 def _fill(row: HandoffRow, q: Qualification, score: Score) -> None:
     for column in QUALIFICATION_COLUMNS:
@@ -413,4 +436,5 @@ def to_handoff(row: HandoffRow) -> Handoff:
         disputed_at=row.disputed_at,
         dispute_resolved_at=row.dispute_resolved_at,
         dispute_resolved_by=row.dispute_resolved_by,
+        next_chase_at=row.next_chase_at,
     )

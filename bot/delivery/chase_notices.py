@@ -4,6 +4,7 @@ outcome logged meanwhile) is dropped; none goes out in quiet hours."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from bot.delivery.brief_sync import handoff_of
@@ -21,6 +22,17 @@ from handoff.businesstime import BusinessClock
 from handoff.chasing import ROUND_SIZE
 from handoff.model import Handoff, MeetingOutcome, Status
 from storage.outbox import Job
+from storage.uow import UnitOfWork
+
+
+def _retime(services: Services, job: Job) -> Callable[[UnitOfWork, str, str], None]:
+    """Once a chase went out, the sweep times the next one from when it did."""
+
+    def record(uow: UnitOfWork, channel: str, ts: str) -> None:
+        if job.handoff_id is not None:
+            uow.handoffs.recheck_chases(job.handoff_id, services.now())
+
+    return record
 
 
 def _chased(services: Services, job: Job) -> tuple[Handoff | None, BusinessClock]:
@@ -38,7 +50,12 @@ def plan_reminder(services: Services, slack: Slack, job: Job) -> Plan:
     who = user(handoff.suggested_ae_id) if handoff.suggested_ae_id else "<!here>"
     waited = business_span(policy.response_sla_hours, clock.hours_per_day)
     content = reminder_message(handoff, services.config, who=who, waited=waited)
-    return Post(handoff.brief_channel or "", content, thread_ts=handoff.brief_ts)
+    return Post(
+        handoff.brief_channel or "",
+        content,
+        thread_ts=handoff.brief_ts,
+        record=_retime(services, job),
+    )
 
 
 def plan_escalation(services: Services, slack: Slack, job: Job) -> Plan:
@@ -50,7 +67,8 @@ def plan_escalation(services: Services, slack: Slack, job: Job) -> Plan:
     waited = business_span(clock.policy.escalation_sla_days * hours, hours)
     channel = slack.dm_channel(managers)
     link = slack.permalink(handoff.brief_channel, handoff.brief_ts)
-    return Post(channel, escalation_message(handoff, services.config, link=link, waited=waited))
+    content = escalation_message(handoff, services.config, link=link, waited=waited)
+    return Post(channel, content, record=_retime(services, job))
 
 
 def plan_outcome_question(services: Services, slack: Slack, job: Job) -> Plan:
@@ -64,4 +82,5 @@ def plan_outcome_question(services: Services, slack: Slack, job: Job) -> Plan:
     ):
         return Nothing("the outcome is known, or the meeting moved")
     nth = job.level % ROUND_SIZE
-    return Post(handoff.ae_id, outcome_question(handoff, services.config, nth=nth))
+    content = outcome_question(handoff, services.config, nth=nth)
+    return Post(handoff.ae_id, content, record=_retime(services, job))

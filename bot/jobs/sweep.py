@@ -1,8 +1,10 @@
 """The sweep: arm every chase that is due, then send everything the outbox still holds.
 
 `run_sweep(services, now=…)` is what the scheduler, `handoff chase` and the tests call.
-Which chases are due comes from handoff.chasing (pure); this module only reads the
-database, writes the chases it decided into the outbox, and sends what is due there:
+Which chases are due, and when to look at a handoff again, come from handoff.chasing (pure).
+The sweep reads only the handoffs whose `next_chase_at` has come (an index, pages by key),
+however many old ones are stored; it writes the chases it decided into the outbox, stores
+when to look again, and sends what is due there:
 chases, and whatever a request's own delivery could not send (Slack down, a crash).
 """
 
@@ -10,18 +12,22 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.delivery.pacing import Slack
 from bot.delivery.sender import Outcome, Sent, deliver_due
 from bot.services import Services
 from handoff.businesstime import BusinessClock
-from handoff.chasing import ChaseKind, due_chases
+from handoff.chasing import ChaseKind, due_chases, next_chase_at
 from handoff.effects import Effect
-from handoff.model import MessageKind
+from handoff.model import Handoff, MessageKind
+from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
+
+PAGE = 500
+RECHECK = timedelta(minutes=1)  # never sooner than the next sweep
 
 
 @dataclass
@@ -67,22 +73,38 @@ def run_sweep(services: Services, *, now: datetime, slack: Slack | None = None) 
 
 
 def _arm_chases(services: Services, now: datetime) -> None:
+    """Time the chases of every handoff due for a look, page by page, arming those due."""
     clock = BusinessClock(services.config.policy)
     if clock.is_quiet(now):
-        return
+        return  # nothing is armed in quiet hours; what is due waits for them to end
     managers = bool(services.settings.managers)
-    with services.uow() as uow:
-        candidates = uow.handoffs.chase_candidates()
-        entries = uow.outbox.entries([h.id for h in candidates], [k.value for k in ChaseKind])
-        sent_at: dict[int, dict[tuple[str, int], datetime | None]] = {}
-        for e in entries:
-            sent_at.setdefault(e.handoff_id, {})[(e.kind, e.level)] = e.sent_at
-        effects = [
-            Effect(MessageKind(chase.kind.value), handoff.team_id, handoff.id, chase.level)
-            for handoff in candidates
-            for chase in due_chases(
-                handoff, sent=sent_at.get(handoff.id, {}), clock=clock, now=now, managers=managers
-            )
-        ]
-        # Already armed ones are left as they are: each chase exists once.
-        uow.outbox.add(effects, now=now)
+    after: tuple[datetime, int] | None = None
+    while True:
+        with services.uow() as uow:
+            page = uow.handoffs.due_for_chase(now, after=after, limit=PAGE)
+            if not page:
+                return
+            _time_chases(uow, page, clock, now, managers)
+        last = page[-1]
+        assert last.next_chase_at is not None
+        after = (last.next_chase_at, last.id)
+
+
+def _time_chases(
+    uow: UnitOfWork, page: list[Handoff], clock: BusinessClock, now: datetime, managers: bool
+) -> None:
+    kinds = [k.value for k in ChaseKind]
+    sent: dict[int, dict[tuple[str, int], datetime | None]] = {h.id: {} for h in page}
+    for e in uow.outbox.entries([h.id for h in page], kinds):
+        sent[e.handoff_id][(e.kind, e.level)] = e.sent_at
+    for handoff in page:
+        known = sent[handoff.id]
+        due = due_chases(handoff, sent=known, clock=clock, now=now, managers=managers)
+        # Each chase exists once: one already armed is left as it is.
+        uow.outbox.add(
+            [Effect(MessageKind(c.kind.value), handoff.team_id, handoff.id, c.level) for c in due],
+            now=now,
+        )
+        known = {**known, **{(c.kind.value, c.level): None for c in due}}
+        at = next_chase_at(handoff, sent=known, clock=clock, managers=managers)
+        uow.handoffs.set_next_chase(handoff.id, max(at, now + RECHECK) if at else None)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from bot.ids import Action, Block, Callback
 from handoff.chasing import ChaseKind
 from storage.models import HandoffRow, OutboxRow
+from tests.support.bulk import store_history
 from tests.support.chasing import MANAGERS, ny, start
 from tests.support.db import unit
 from tests.support.slack_app import AE, AE2, AE_CHANNEL, SDR, brief_text
@@ -204,3 +205,23 @@ def test_no_managers_no_escalation(database_url, standin):
             ChaseKind.REMINDER,
         }
     gen.close()
+
+
+def test_a_new_brief_is_reminded_on_time_however_much_history_is_stored(chasing):
+    """1,200 accepted meetings whose outcome is weeks away (each due for timing, as after an
+    upgrade) and 1,200 whose outcome chases were all sent: the new brief is still reminded
+    on time, and the old ones are timed once, not read again by every sweep."""
+    store_history(chasing.services, 1200, now=SUBMITTED)
+    brief = chasing.submit(SUBMITTED, MEETING)
+    [reminder] = chasing.sweep(ny(2026, 12, 28, 10, 30)).sent
+    assert (reminder.kind, reminder.thread_ts) == (ChaseKind.REMINDER, brief["ts"])
+    with unit(chasing.services) as repo:
+        due = repo.due_for_chase(ny(2026, 12, 28, 10, 31))
+        scheduled = repo.session.scalars(
+            select(HandoffRow.next_chase_at).where(HandoffRow.company.like("Old company%"))
+        ).all()
+    # Every stored handoff now waits for its own time, or for nothing; only the new brief is
+    # looked at again (its reminder went out, so the escalation gets timed).
+    assert [h.qualification.company for h in due] == ["Acme Robotics"]
+    assert sum(at is None for at in scheduled) == 1200  # the exhausted leave the due set
+    assert all(at is None or at > ny(2027, 1, 1) for at in scheduled)

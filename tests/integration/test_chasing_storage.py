@@ -189,15 +189,20 @@ def test_a_manager_assigns_an_undecided_brief(sessions):
     assert done.handoff.seconds_to_decision == 86400
 
 
-def test_chase_candidates_are_open_briefs_and_meetings_without_an_outcome(sessions):
+def test_every_change_asks_the_sweep_to_look_again_until_nothing_is_left_to_chase(sessions):
     accepted = _accepted(sessions, "a")
     logged = _accepted(sessions, "b")
+    later = NOW + timedelta(days=1)
     with session_scope(sessions) as s:
         repo = SqlHandoffRepository(s)
+        assert [h.id for h in repo.due_for_chase(later)] == [accepted, logged]
         lifecycle.log_outcome(
             repo, logged, actor="UAE", outcome=MeetingOutcome.NO_SHOW, managers=(), now=NOW
         )
-        assert [h.id for h in repo.chase_candidates()] == [accepted]
+        assert [h.id for h in repo.due_for_chase(later)] == [accepted]  # a final outcome
+        repo.set_next_chase(accepted, later + timedelta(hours=1))
+        assert repo.due_for_chase(later) == []  # not due yet
+        assert [h.id for h in repo.due_for_chase(later + timedelta(hours=1))] == [accepted]
         outbox = OutboxStore(s)
         outbox.add([Effect(MessageKind.CHASE_OUTCOME, "T1", accepted, 1)], now=NOW)
         entries = outbox.entries([accepted, logged], ["chase_outcome"])

@@ -134,7 +134,7 @@ def test_dispute_then_overturn_counts_as_accepted_with_every_step_logged(session
     # Accepted now: the outcome chase sees it, and its owner may log the outcome.
     with session_scope(sessions) as s:
         repo = SqlHandoffRepository(s)
-        assert handoff_id in [h.id for h in repo.chase_candidates()]
+        assert handoff_id in [h.id for h in repo.due_for_chase(NOW + timedelta(days=30))]
         logged = lifecycle.log_outcome(
             repo,
             handoff_id,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from handoff.businesstime import BusinessClock
-from handoff.chasing import ChaseKind, due_chases, ledger_level
+from handoff.chasing import ChaseKind, chaseable, due_chases, ledger_level, next_chase_at
 from handoff.model import Handoff, MeetingOutcome, Status
 from handoff.policy import Policy
 from tests.support.qualifications import qualification
@@ -72,9 +72,27 @@ def test_reminder_is_due_once():
     assert (ChaseKind.REMINDER, 1) not in kinds(pending(), now + timedelta(hours=1), sent)
 
 
-def test_a_claimed_but_unsent_reminder_is_offered_again_for_the_ledger_to_judge():
+def test_an_armed_reminder_is_not_armed_again():
     now = ny(2026, 12, 28, 11, 0)
-    assert (ChaseKind.REMINDER, 1) in kinds(pending(), now, {(ChaseKind.REMINDER.value, 1): None})
+    assert kinds(pending(), now, {(ChaseKind.REMINDER.value, 1): None}) == []
+
+
+def test_when_to_look_again():
+    clock_args = {"clock": CLOCK, "managers": True}
+    assert next_chase_at(pending(), sent={}, **clock_args) == ny(2026, 12, 28, 10, 30)
+    reminded = {(ChaseKind.REMINDER.value, 1): ny(2026, 12, 28, 10, 30)}
+    assert next_chase_at(pending(), sent=reminded, **clock_args) == ny(2026, 12, 28, 16, 30)
+    both = {**reminded, (ChaseKind.ESCALATION.value, 1): ny(2026, 12, 28, 16, 30)}
+    assert next_chase_at(pending(), sent=both, **clock_args) is None  # nothing left to send
+    assert next_chase_at(accepted(), sent={}, **clock_args) == ny(2026, 12, 30, 9, 0)
+    # An outcome DM armed but not sent: the next one is timed from its send.
+    armed = {(ChaseKind.OUTCOME.value, 1): None}
+    assert next_chase_at(accepted(), sent=armed, **clock_args) is None
+    days = (ny(2026, 12, 30, 9, 0), ny(2026, 12, 31, 9, 0), ny(2027, 1, 4, 9, 0))
+    asked = {(ChaseKind.OUTCOME.value, n): at for n, at in enumerate(days, start=1)}
+    assert next_chase_at(accepted(), sent=asked, **clock_args) is None  # asked enough
+    assert not chaseable(accepted(outcome=MeetingOutcome.NO_SHOW.value))
+    assert chaseable(accepted()) and chaseable(pending())
 
 
 def test_escalation_after_one_business_day_only_with_managers():
