@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from bot import ids
@@ -46,6 +47,33 @@ def metadata_id(view: Mapping[str, Any], key: str) -> int | None:
         return None
     value = data.get(key) if isinstance(data, dict) else None
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
+@dataclass(frozen=True)
+class WizardState:
+    """What a wizard modal shows: its draft, the step, and the draft's rev at that step."""
+
+    draft: int
+    step: int
+    rev: int
+
+    def metadata(self) -> str:
+        return json.dumps({"draft": self.draft, "step": self.step, "rev": self.rev})
+
+
+def wizard_state(view: Mapping[str, Any]) -> WizardState | None:
+    """The wizard state a modal carries in private_metadata; None if absent or tampered."""
+    draft = metadata_id(view, "draft")
+    try:
+        data = json.loads(view.get("private_metadata") or "{}")
+    except json.JSONDecodeError:
+        return None
+    step, rev = (data.get(k) if isinstance(data, dict) else None for k in ("step", "rev"))
+    valid = all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in (step, rev))
+    if draft is None or not valid:
+        return None
+    assert isinstance(step, int) and isinstance(rev, int)
+    return WizardState(draft, step, rev)
 
 
 def button_id(body: Mapping[str, Any]) -> int | None:

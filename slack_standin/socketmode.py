@@ -174,7 +174,7 @@ class SocketModeStandIn:
         if not self._wait(lambda: self._hellos >= count and bool(self._links), timeout):
             raise AssertionError(f"expected {count} Socket Mode connection(s) within {timeout}s")
 
-    def wait_for_ack(self, envelope_id: str, timeout: float = 5.0) -> Ack:
+    def wait_for_ack(self, envelope_id: str, timeout: float = 10.0) -> Ack:
         """Block until the app acks ``envelope_id``; returns the ack."""
         found: list[Ack] = []
 

@@ -29,7 +29,10 @@ def make_engine(url: str, *, read_only: bool = False, **kwargs: Any) -> Engine:
     url = normalize_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(
-            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs
+            url,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            hide_parameters=True,
+            **kwargs,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_deferred if read_only else _sqlite_begin)
@@ -38,7 +41,8 @@ def make_engine(url: str, *, read_only: bool = False, **kwargs: Any) -> Engine:
         kwargs.setdefault(
             "execution_options", {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
         )
-    engine = create_engine(url, pool_pre_ping=True, **kwargs)
+    # hide_parameters: no bound value (a contact's email, a pain) ever reaches a log.
+    engine = create_engine(url, pool_pre_ping=True, hide_parameters=True, **kwargs)
     event.listen(engine, "begin", _postgres_begin)
     return engine
 

@@ -24,6 +24,7 @@ class Draft:
     handoff_id: int | None
     mode: str  # "new" becomes a handoff on submit; "edit" revises `handoff_id`
     step: int
+    rev: int
     answers: dict[str, Any]
     view_id: str | None
     submitted_at: datetime | None
@@ -38,6 +39,7 @@ def _draft(row: DraftRow) -> Draft:
         row.handoff_id,
         row.mode,
         row.step,
+        row.rev,
         dict(row.answers),
         row.view_id,
         row.submitted_at,
@@ -73,8 +75,12 @@ class DraftStore:
         self._session.flush()
         return row.id
 
-    def get(self, draft_id: int) -> Draft | None:
-        row = self._session.get(DraftRow, draft_id, populate_existing=True)
+    def get(self, draft_id: int, *, lock: bool = False) -> Draft | None:
+        """`lock`: hold the row until the unit ends (FOR UPDATE on PostgreSQL; SQLite's
+        writers are one at a time already), so two copies of one submission queue up."""
+        row = self._session.get(
+            DraftRow, draft_id, populate_existing=True, with_for_update=lock or None
+        )
         return None if row is None else _draft(row)
 
     def set_view(self, draft_id: int, view_id: str) -> None:
@@ -86,7 +92,8 @@ class DraftStore:
         )
 
     def save(self, draft_id: int, *, answers: dict[str, Any], step: int, now: datetime) -> bool:
-        """Keep what was typed; a submitted draft is never changed again."""
+        """Keep what was typed (the step and rev stay: the modal still shows them); a
+        submitted draft is never changed again."""
         result = self._session.execute(
             update(DraftRow)
             .where(DraftRow.id == draft_id, DraftRow.submitted_at.is_(None))
@@ -94,6 +101,31 @@ class DraftStore:
             .execution_options(synchronize_session=False)
         )
         return rows_changed(result) == 1
+
+    def advance(
+        self,
+        draft_id: int,
+        *,
+        seen: tuple[int, int],
+        answers: dict[str, Any],
+        step: int,
+        now: datetime,
+    ) -> int | None:
+        """Move the draft on from the (step, rev) the modal showed: a compare-and-set, so only
+        the first copy of a submission or a click moves it. The new rev, or None when the
+        draft had moved on already."""
+        result = self._session.execute(
+            update(DraftRow)
+            .where(
+                DraftRow.id == draft_id,
+                DraftRow.step == seen[0],
+                DraftRow.rev == seen[1],
+                DraftRow.submitted_at.is_(None),
+            )
+            .values(answers=answers, step=step, rev=DraftRow.rev + 1, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return seen[1] + 1 if rows_changed(result) == 1 else None
 
     def mark_submitted(
         self, draft_id: int, *, handoff_id: int, answers: dict[str, Any], now: datetime

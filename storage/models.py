@@ -221,6 +221,9 @@ class DraftRow(Base):
     # "new" drafts become a handoff on submit; "edit" drafts revise `handoff_id`.
     mode: Mapped[str] = mapped_column(String(8), default="new")
     step: Mapped[int] = mapped_column(Integer, default=0)
+    # Bumped whenever the step or the people change; a modal carries the step and rev it
+    # shows, so a second copy of a submission or a click is recognised as stale.
+    rev: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
     view_id: Mapped[str | None] = mapped_column(String(32))
     submitted_at: Mapped[datetime | None]
@@ -294,6 +297,24 @@ class DigestRow(Base):
     last_error: Mapped[str | None] = mapped_column(String(200))
 
     __table_args__ = (UniqueConstraint("team_id", "period_start", name="uq_digests_period"),)
+
+
+class SlackEventRow(Base):
+    """Events API deliveries already handled, by event id: Slack retries one it thinks was
+    lost (`X-Slack-Retry-Num`), and a retry of a handled event must change nothing. Rows
+    older than a day are deleted by the sweep (Slack stops retrying within the hour)."""
+
+    __tablename__ = "slack_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    event_id: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime]
+
+    __table_args__ = (
+        UniqueConstraint("team_id", "event_id", name="uq_slack_events_once"),
+        Index("ix_slack_events_received", "received_at"),
+    )
 
 
 class LeaseRow(Base):

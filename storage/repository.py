@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import and_, case, exists, func, or_, select, tuple_, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from handoff.model import (
@@ -73,7 +74,8 @@ class SqlHandoffRepository:
         score: Score,
         submission_key: str,
         now: datetime,
-    ) -> Handoff:
+    ) -> Handoff | None:
+        """The new handoff; None when another copy of the same submission stored it first."""
         row = HandoffRow(
             team_id=team_id,
             sdr_id=sdr_id,
@@ -85,8 +87,12 @@ class SqlHandoffRepository:
             brief_synced_version=0,
         )
         _fill(row, qualification, score)
-        self.session.add(row)
-        self.session.flush()
+        try:
+            with self.session.begin_nested():  # a savepoint: the rest of the unit survives
+                self.session.add(row)
+                self.session.flush()
+        except IntegrityError:
+            return None
         return to_handoff(row)
 
     def revise(

@@ -20,6 +20,7 @@ from storage.drafts import DraftStore
 from storage.metrics import Metrics
 from storage.outbox import OutboxStore
 from storage.repository import SqlHandoffRepository
+from storage.slack_events import EventLog
 
 
 class UnitOfWork:
@@ -29,6 +30,7 @@ class UnitOfWork:
         self.drafts = DraftStore(session)
         self.digests = DigestLedger(session)
         self.metrics = Metrics(session)
+        self.events = EventLog(session)
 
 
 class Database:

@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 PAGE = 500
 RECHECK = timedelta(minutes=1)  # never sooner than the next sweep
+EVENTS_KEPT = timedelta(days=1)
 
 
 @dataclass
@@ -67,6 +68,8 @@ def run_sweep(services: Services, *, now: datetime, slack: Slack | None = None) 
     services = replace(services, now=lambda: now)
     slack = slack or Slack.for_sweep(services.client)
     _arm_chases(services, now)
+    with services.uow() as uow:  # Slack stops retrying an event within the hour
+        uow.events.forget_before(now - EVENTS_KEPT)
     report = SweepReport()
     report.add(deliver_due(services, slack))
     return report

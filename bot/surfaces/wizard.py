@@ -7,13 +7,12 @@ reads the same definition the best one uses.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from bot import ids
-from bot.payloads import answers
+from bot.payloads import WizardState, answers
 from bot.surfaces.render import render
 from handoff.config import Config
 from handoff.model import Field, Qualification, Score
@@ -244,6 +243,7 @@ def wizard_view(
     answers: Mapping[str, Any],
     review: dict[str, Any] | None = None,
     banner: str = "",
+    rev: int = 0,
 ) -> dict[str, Any]:
     all_steps = steps(config)
     step = all_steps[step_index]
@@ -272,16 +272,14 @@ def wizard_view(
         "review": review,
         "back": step_index > 0,
         "submit": submit,
-        "private_metadata": json.dumps({"draft": draft_id}),
+        "private_metadata": WizardState(draft_id, step_index, rev).metadata(),
     }
     return render("modals/wizard.json.j2", w=w, ids=ids)
 
 
-def person_view(draft_id: int, config: Config) -> dict[str, Any]:
-    p = {
-        "roles": config.choices["contact_roles"],
-        "private_metadata": json.dumps({"draft": draft_id}),
-    }
+def person_view(state: WizardState, config: Config) -> dict[str, Any]:
+    """The pushed form for one more person; it carries the wizard state it was opened from."""
+    p = {"roles": config.choices["contact_roles"], "private_metadata": state.metadata()}
     return render("modals/person.json.j2", p=p, ids=ids)
 
 

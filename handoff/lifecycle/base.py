@@ -26,7 +26,7 @@ class HandoffRepository(Protocol):
         score: Score,
         submission_key: str,
         now: datetime,
-    ) -> Handoff: ...
+    ) -> Handoff | None: ...
 
     def revise(
         self, handoff_id: int, *, qualification: Qualification, score: Score, now: datetime

@@ -44,6 +44,10 @@ def submit(
         submission_key=submission_key,
         now=now,
     )
+    if handoff is None:  # a concurrent copy of the same submission won the unique key
+        first = repo.get_by_submission_key(submission_key)
+        assert first is not None
+        return Outcome(first, changed=False)
     repo.record(handoff.id, actor=sdr_id, kind="submitted", data=score_data(score), now=now)
     return Outcome(handoff, changed=True)
 

@@ -19,7 +19,7 @@ def test_slash_command_opens_the_form_prefilled_with_the_company(harness):
     assert view["callback_id"] == Callback.QUALIFY
     company = next(b for b in view["blocks"] if b.get("block_id") == "company")
     assert company["element"]["initial_value"] == "Acme <Robotics> & Co"
-    assert set(json.loads(view["private_metadata"])) == {"draft"}
+    assert set(json.loads(view["private_metadata"])) == {"draft", "step", "rev"}
 
 
 def test_global_shortcut_and_message_shortcut_open_the_form(harness):

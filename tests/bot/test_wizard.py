@@ -49,7 +49,9 @@ def test_each_step_says_where_the_sdr_is_and_advances_by_update(harness):
         "*Step 4 of 5*  ·  Need, timing and next steps",
         "*Step 5 of 5*  ·  Review",
     ]
-    assert json.loads(view["private_metadata"]) == {"draft": _draft(harness).id}
+    draft = _draft(harness)
+    # The view carries only what it shows: the draft, the step and the draft's rev then.
+    assert json.loads(view["private_metadata"]) == {"draft": draft.id, "step": 4, "rev": draft.rev}
     assert view["submit"]["text"] == "Send to AEs"
     assert view["notify_on_close"] is True
 

@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
+from bot.payloads import WizardState
 from bot.surfaces.brief import brief_message, decision_dm
 from bot.surfaces.dispute_messages import dispute_message, dispute_result
 from bot.surfaces.home import HOME_MAX_BLOCKS, MANAGER_BLOCKS, AeHome, home_view
@@ -573,7 +574,7 @@ def test_brief_round_trip_property(config: Config, text: str) -> None:
 
 @pytest.mark.parametrize("text", HOSTILE.values(), ids=HOSTILE.keys())
 def test_withdraw_and_person_views_are_valid_and_inert(config: Config, text: str) -> None:
-    for view in (withdraw_view(make_handoff(text)), person_view(7, config)):
+    for view in (withdraw_view(make_handoff(text)), person_view(WizardState(7, 2, 0), config)):
         assert check_view(view) == []
         assert_safe_mrkdwn(list(text_objects(view["blocks"], "mrkdwn")))
 

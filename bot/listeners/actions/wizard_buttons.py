@@ -7,12 +7,14 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot.ids import Action
-from bot.listeners.wizard_flow import step_view, update_open_view
-from bot.payloads import metadata_id, user_id
+from bot.listeners.wizard_flow import show_step, update_open_view
+from bot.payloads import WizardState, user_id, wizard_state
 from bot.services import Services
 from bot.surfaces.wizard import person_view, typed_answers
 from handoff.model import Field
-from handoff.qualification import steps
+from handoff.qualification import Step, steps
+from storage.drafts import Draft
+from storage.uow import UnitOfWork
 
 
 def register(app: App, services: Services) -> None:
@@ -31,39 +33,50 @@ def register(app: App, services: Services) -> None:
     @app.action(Action.ADD_PERSON)
     def add_person(ack: Ack, body: dict[str, Any]) -> None:
         ack()
-        kept = _keep_typed(services, body)
-        if kept is not None:
-            view = person_view(kept[0], services.config)
-            services.client.views_push(trigger_id=body["trigger_id"], view=view)
+        seen = wizard_state(body.get("view") or {})
+        with services.uow() as uow:
+            draft = _current(services, uow, body, seen)
+            if draft is None or seen is None:
+                return
+            # What was typed is kept (unvalidated); the modal still shows the same step.
+            answers = {**draft.answers, **typed_answers(body["view"], _step(services, seen))}
+            uow.drafts.save(draft.id, answers=answers, step=seen.step, now=services.now())
+        view = person_view(seen, services.config)
+        services.client.views_push(trigger_id=body["trigger_id"], view=view)
 
 
-def _keep_typed(
-    services: Services, body: dict[str, Any], *, move: int = 0, remove: int = -1
-) -> tuple[int, str, int, dict[str, Any]] | None:
-    """Save the step's inputs (unvalidated) and apply the button; None if the draft is gone."""
-    view = body.get("view") or {}
-    draft_id = metadata_id(view, "draft")
+def _step(services: Services, seen: WizardState) -> Step:
     all_steps = steps(services.config)
+    return all_steps[max(0, min(seen.step, len(all_steps) - 1))]
+
+
+def _current(
+    services: Services, uow: UnitOfWork, body: dict[str, Any], seen: WizardState | None
+) -> Draft | None:
+    """The draft, if this click is the SDR's on the state their modal shows; None for a
+    draft that is gone or sent, or a second copy of a click the first already applied."""
+    draft = uow.drafts.get(seen.draft, lock=True) if seen else None
+    if draft is None or seen is None or draft.user_id != user_id(body):
+        return None
+    if draft.submitted_at is not None or (draft.step, draft.rev) != (seen.step, seen.rev):
+        return None
+    return draft
+
+
+def _redraw(services: Services, body: dict[str, Any], *, move: int = 0, remove: int = -1) -> None:
+    """Keep the step's inputs (unvalidated), apply the button, and redraw the modal."""
+    current = body.get("view") or {}
+    seen = wizard_state(current)
     with services.uow() as uow:
-        draft = uow.drafts.get(draft_id) if draft_id else None
-        if draft is None or draft.user_id != user_id(body) or draft.submitted_at is not None:
-            return None
-        index = max(0, min(draft.step, len(all_steps) - 1))
-        answers = {**draft.answers, **typed_answers(view, all_steps[index])}
+        draft = _current(services, uow, body, seen)
+        if draft is None or seen is None:
+            return
+        answers = {**draft.answers, **typed_answers(current, _step(services, seen))}
         people = list(answers.get(Field.STAKEHOLDERS) or [])
         if 0 <= remove < len(people):
             del people[remove]
             answers[Field.STAKEHOLDERS.value] = people
-        step = max(0, index + move)
-        uow.drafts.save(draft.id, answers=answers, step=step, now=services.now())
-        return draft.id, draft.mode, step, answers
-
-
-def _redraw(services: Services, body: dict[str, Any], *, move: int = 0, remove: int = -1) -> None:
-    kept = _keep_typed(services, body, move=move, remove=remove)
-    if kept is None:
-        return
-    draft_id, mode, step, answers = kept
-    _, view = step_view(services.config, draft_id, mode, step, answers, services.now())
-    current = body.get("view") or {}
-    update_open_view(services, str(current.get("id")), view, str(current.get("hash") or ""))
+        step = max(0, seen.step + move)
+        view = show_step(uow, services.config, draft, step, answers, services.now(), seen=seen)
+    if view is not None:
+        update_open_view(services, str(current.get("id")), view, str(current.get("hash") or ""))

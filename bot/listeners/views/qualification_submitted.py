@@ -8,8 +8,8 @@ from slack_bolt import Ack, App
 
 from bot.delivery.crashpoints import crash_at
 from bot.ids import Callback
-from bot.listeners.wizard_flow import step_view
-from bot.payloads import metadata_id, team_id, user_id
+from bot.listeners.wizard_flow import current_view, show_step
+from bot.payloads import team_id, user_id, wizard_state
 from bot.services import Services
 from bot.surfaces.notices import too_late_view
 from bot.surfaces.refusals import GONE, refusal_text
@@ -39,35 +39,40 @@ def _handle(
     services: Services, uow: UnitOfWork, body: dict[str, Any], view: dict[str, Any]
 ) -> dict[str, Any]:
     sdr = user_id(body)
-    draft_id = metadata_id(view, "draft")
+    seen = wizard_state(view)
     config, now = services.config, services.now()
     all_steps = steps(config)
     last = len(all_steps) - 1
     drafts = uow.drafts
-    draft = drafts.get(draft_id) if draft_id else None
-    if draft is None or draft.user_id != sdr:
+    # Locked: two copies of one submission queue here, the second sees what the first did.
+    draft = drafts.get(seen.draft, lock=True) if seen else None
+    if draft is None or seen is None or draft.user_id != sdr:
         return {"response_action": "update", "view": too_late_view(EXPIRED)}
     if draft.submitted_at is not None:
-        return {}  # a second click on Send: the first one stored it
-    index = max(0, min(draft.step, last))
+        return {}  # a second copy of Send: the first one stored it; both close the modal
+    if (draft.step, draft.rev) != (seen.step, seen.rev) or seen.step > last:
+        # A copy of a step already passed (a retry, a double press): the step the draft is
+        # on now, never errors on fields this copy did not show.
+        return {"response_action": "update", "view": current_view(uow, config, draft, now)}
+    index = seen.step
     answers = {**draft.answers, **typed_answers(view, all_steps[index])}
 
     if index < last:
         errors = step_errors(answers, all_steps[index], config, now)
-        drafts.save(draft.id, answers=answers, step=index, now=now)
         if errors:
+            drafts.save(draft.id, answers=answers, step=index, now=now)  # kept, same rev
             return {"response_action": "errors", "errors": errors}
-        shown, next_view = step_view(config, draft.id, draft.mode, index + 1, answers, now)
-        drafts.save(draft.id, answers=answers, step=shown, now=now)
-        return {"response_action": "update", "view": next_view}
+        shown = show_step(uow, config, draft, index + 1, answers, now, seen=seen)
+        assert shown is not None  # under the draft's lock, from the state it shows
+        return {"response_action": "update", "view": shown}
 
     result = validate(answers, config, now)
     judged = None if isinstance(result, Invalid) else score(result, config)
     if isinstance(result, Invalid) or judged is None or not may_submit(judged, config.rubric):
         # Something went stale since the review (the meeting time passed, a choice
         # was removed): show the step to fix, or the review that says why not.
-        shown, again = step_view(config, draft.id, draft.mode, last, answers, now)
-        drafts.save(draft.id, answers=answers, step=shown, now=now)
+        again = show_step(uow, config, draft, last, answers, now, seen=seen)
+        assert again is not None
         return {"response_action": "update", "view": again}
 
     outcome: Outcome
