@@ -12,9 +12,10 @@ from typing import Any
 from slack_bolt import App, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
-from slack_bolt.request import BoltRequest
+from slack_bolt.request import BoltRequest, payload_utils
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.entrypoints import payload_shape
 from bot.entrypoints.guard import (
     StartResponse,
     WsgiApp,
@@ -54,7 +55,9 @@ def create_wsgi(app: App, engine: Any) -> WsgiApp:
 
 class _SlackHandler(SlackRequestHandler):
     """Bolt reads the body before it checks the signature, and raises on one it cannot read
-    (cut JSON, a payload that is not an object): that is the sender's error, a 400."""
+    (cut JSON, a payload that is not an object), or later on one of a shape Slack never sends,
+    even inside its own error handling. Either is the sender's error: a 400, found here by
+    reading the body as Bolt will and checking its shape (bot/entrypoints/payload_shape.py)."""
 
     def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
         try:
@@ -63,7 +66,26 @@ class _SlackHandler(SlackRequestHandler):
                 query=request.query_string,
                 headers=request.get_headers(),
             )
+            wrong = payload_shape.problem(bolt_request.body)
+            if wrong is None:
+                for extract in _PAYLOAD_PARTS:
+                    extract(bolt_request.body)
         except Exception as exc:  # any failure to parse untrusted input is the sender's
-            log.info("refused 400: unreadable Slack payload (%s)", type(exc).__name__)
+            wrong = f"unreadable ({type(exc).__name__})"
+        if wrong is not None:
+            log.info("refused 400: Slack payload: %s", wrong)
             return BoltResponse(status=400, body={"error": "unreadable payload"})
         return self.app.dispatch(bolt_request)
+
+
+# What Bolt extracts from every body before it runs a listener or an error handler.
+_PAYLOAD_PARTS = (
+    payload_utils.to_options,
+    payload_utils.to_shortcut,
+    payload_utils.to_action,
+    payload_utils.to_view,
+    payload_utils.to_command,
+    payload_utils.to_event,
+    payload_utils.to_message,
+    payload_utils.to_step,
+)
