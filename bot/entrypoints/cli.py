@@ -87,6 +87,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--format", choices=("csv", "jsonl"), default="csv", help="default: csv")
     p.add_argument("--output", "-o", help="file to write (default: standard output)")
+    p.add_argument(
+        "--raw",
+        action="store_true",
+        help="CSV: write text as typed, even a cell a spreadsheet would run as a formula "
+        "(by default such a cell starts with ')",
+    )
     p.set_defaults(run=_export)
 
     p = sub.add_parser("db", help="database maintenance")
@@ -178,7 +184,7 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
     if args.since and args.until and args.since >= args.until:
         print("handoff export: --since must be before --until", file=sys.stderr)
         return 2
-    options = {"fmt": args.format, "since": args.since, "until": args.until}
+    options = {"fmt": args.format, "since": args.since, "until": args.until, "raw": args.raw}
     if not args.output or args.output == "-":
         count = export_handoffs(settings.database_url, sys.stdout, **options)
         sys.stdout.flush()
