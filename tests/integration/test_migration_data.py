@@ -155,3 +155,32 @@ def test_upgrading_keeps_every_row_that_references_a_handoff(database_url: str) 
     assert _counts(database_url) == {k: v for k, v in before.items() if k != "reminders"}
     downgrade_to(database_url, "0001")
     assert _counts(database_url, with_ledger) == before
+
+
+def test_0002_moves_the_old_criteria_into_criterion_results(database_url: str) -> None:
+    downgrade_to(database_url, "0001")
+    _fill_at_0001(database_url)
+    upgrade(database_url)
+    assert _criterion_results(database_url) == {
+        (1, "account_fit", True, 25, True, "Manufacturing fits"),
+        (1, "pain", False, 20, True, "Too vague"),
+        # Bare flags: met or not, nothing else known. "" and "maybe" cannot be read.
+        (2, "timing", True, 0, False, ""),
+        (2, "budget", False, 0, False, ""),
+        (3, "persona", True, 20, False, ""),
+    }
+
+
+def test_downgrading_past_0002_puts_the_criteria_back(database_url: str) -> None:
+    downgrade_to(database_url, "0001")
+    _fill_at_0001(database_url)
+    upgrade(database_url)
+    downgrade_to(database_url, "0001")
+    engine = make_engine(database_url)
+    with engine.connect() as conn:
+        handoffs = _table(conn, "handoffs")
+        criteria = dict(conn.execute(sa.select(handoffs.c.id, handoffs.c.criteria)).all())
+    engine.dispose()
+    assert criteria[1] == ACME_CRITERIA
+    assert criteria[3] == {"persona": {"met": True, "weight": 20, "must_meet": False, "reason": ""}}
+    assert criteria[4] is None
