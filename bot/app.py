@@ -69,5 +69,5 @@ def _tell_user(body: dict[str, Any]) -> None:
         return
     try:
         WebhookClient(url, timeout=5).send(**notice(SORRY), response_type="ephemeral")
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a response_url that is not a URL
         log.warning("could not tell the user about the failure", exc_info=True)

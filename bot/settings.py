@@ -8,8 +8,9 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from handoff.config import Config, ConfigError, load_config
 
@@ -18,6 +19,12 @@ DEFAULT_DATABASE_URL = "sqlite:///handoff.db"
 MAX_MANAGERS = 8  # conversations.open takes 1 to 8 users
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
+
+
+MASK = "***"
+# Settings that are secrets whole, and URLs that may carry one (a password).
+_SECRETS = ("bot_token", "signing_secret", "app_token")
+_URLS = ("database_url", "api_url")
 
 
 class SettingsError(ValueError):
@@ -39,6 +46,22 @@ class Settings:
     config: Config = field(repr=False)
     # Who sees "Briefs waiting for an AE" on Home; empty: guessed (bot/delivery/home_updates.py).
     aes: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        # Settings end up in logs, tracebacks and test reports: never with a secret in them.
+        shown = []
+        for f in fields(self):
+            if not f.repr:
+                continue
+            value = getattr(self, f.name)
+            if f.name in _SECRETS and value is not None:
+                value = mask_token(value)
+            elif f.name in _URLS:
+                value = mask_url(value)
+            shown.append(f"{f.name}={value!r}")
+        return f"Settings({', '.join(shown)})"
+
+    __str__ = __repr__
 
     @property
     def has_slack(self) -> bool:
@@ -134,6 +157,31 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
         config=config,
         aes=aes,
     )
+
+
+def mask_token(token: str) -> str:
+    """A token's kind (xoxb-, xapp-) and nothing of its secret part."""
+    kind = re.match(r"^(xox[a-z]|xapp)-", token)
+    return (kind.group(0) if kind else "") + MASK
+
+
+def mask_url(url: str) -> str:
+    """`url` with the password in its user part, or in a `password=` parameter, masked."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return MASK
+    user, at, host = parts.netloc.rpartition("@")
+    if at and ":" in user:
+        url = url.replace(parts.netloc, f"{user.split(':', 1)[0]}:{MASK}@{host}", 1)
+    if parts.query:
+        pairs = parts.query.split("&")
+        hidden = [
+            f"{p.split('=', 1)[0]}={MASK}" if p.lower().startswith("password=") else p
+            for p in pairs
+        ]
+        url = url.replace(parts.query, "&".join(hidden), 1)
+    return url
 
 
 def _channel(value: str | None, name: str) -> str | None:

@@ -23,10 +23,12 @@ def normalize_url(url: str) -> str:
 
 
 def make_engine(url: str, *, read_only: bool = False, **kwargs: Any) -> Engine:
-    """The engine for `url`. `read_only` is for long reads (the export): one consistent
-    snapshot that never blocks the bot's writes (a deferred BEGIN on SQLite in WAL mode,
-    REPEATABLE READ READ ONLY on PostgreSQL)."""
+    """The engine for `url`, which never logs bound values. `read_only` is for long reads
+    (the export): one consistent snapshot that never blocks the bot's writes (a deferred
+    BEGIN on SQLite in WAL mode, REPEATABLE READ READ ONLY on PostgreSQL)."""
     url = normalize_url(url)
+    # An error or -v logs the SQL; its bound values (contact emails, pain text) stay out.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_engine(
             url,

@@ -14,6 +14,11 @@ times are ISO 8601 UTC to the second (`2026-11-23T14:30:00Z`). CSV has a stable 
 `criterion_<key>_met|weight|must_meet|reason` columns (empty when the rubric that judged the
 handoff had no such criterion). JSONL is one object per line with the same keys, except that
 `criteria` is an object keyed by criterion instead of the flattened columns.
+
+A CSV text cell that a spreadsheet would run as a formula (it starts with =, +, -, @, a tab or
+a carriage return) is written with a leading ' so it shows as text, as OWASP advises against
+CSV injection (https://owasp.org/www-community/attacks/CSV_Injection); `raw=True` writes the
+text as typed. JSONL is always as typed: no spreadsheet opens it.
 """
 
 from __future__ import annotations
@@ -110,6 +115,8 @@ _STORED = [f for f in FIELDS if f not in _DERIVED]
 _TIMES = [f for f in _STORED if isinstance(_H.c[f].type, UtcDateTime)]
 # Criteria in the rubric's order, any other after them by name.
 _RANK = {k: (0, f"{i:02}") for i, k in enumerate(CRITERIA)}
+# What a spreadsheet reads as the start of a formula (OWASP's list).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def export_handoffs(
@@ -120,14 +127,16 @@ def export_handoffs(
     since: datetime | None = None,
     until: datetime | None = None,
     batch: int = BATCH,
+    raw: bool = False,
 ) -> int:
-    """Write the handoffs submitted in [since, until) to `out`; the number written."""
+    """Write the handoffs submitted in [since, until) to `out`; the number written.
+    `raw`: CSV text cells as typed, formulas included."""
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}")
     engine = make_engine(database_url, read_only=True)
     try:
         with engine.connect() as conn, conn.begin():
-            write = _csv_writer(out) if fmt == "csv" else _jsonl_writer(out)
+            write = csv_writer(out, raw=raw) if fmt == "csv" else _jsonl_writer(out)
             count = 0
             for record in records(conn, since=since, until=until, batch=batch):
                 write(record)
@@ -237,12 +246,16 @@ def iso(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _csv_writer(out: TextIO) -> Any:
-    writer = csv.writer(out, lineterminator="\n")
+def csv_writer(out: TextIO, *, raw: bool = False) -> Any:
+    """Writes the header now, and returns what writes one record as a row."""
+    # RFC 4180 line ends: the csv module then quotes a cell holding a carriage return too,
+    # which would otherwise end the row there in a spreadsheet (and start a cell of its own).
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
+    cell = _cell if raw else _safe_cell
 
     def write(record: dict[str, Any]) -> None:
-        writer.writerow([_cell(v) for v in csv_row(record)])
+        writer.writerow([cell(v) for v in csv_row(record)])
 
     return write
 
@@ -258,6 +271,18 @@ def csv_row(record: dict[str, Any]) -> list[Any]:
             result = record["criteria"].get(key)
             values += [None if result is None else result[f] for f in CRITERION_FIELDS]
     return values
+
+
+def _safe_cell(value: Any) -> str:
+    # Only text: numbers, booleans, times and JSON cells are ours and never start a formula.
+    if type(value) is str:
+        return neutralise(value)
+    return _cell(value)
+
+
+def neutralise(text: str) -> str:
+    """`text` with a leading ' when a spreadsheet would run it as a formula."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _cell(value: Any) -> str:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 
 from storage.db import normalize_url
 
@@ -18,6 +19,25 @@ def alembic_config(url: str) -> Config:
     # ConfigParser interpolation would read a % in a password as a directive.
     cfg.set_main_option("sqlalchemy.url", normalize_url(url).replace("%", "%%"))
     return cfg
+
+
+def head() -> str | None:
+    """The newest revision this version of the code knows."""
+    return _scripts().get_current_head()
+
+
+def known(revision: str) -> bool:
+    """Whether `revision` is one of this version's migrations (a newer one is not)."""
+    from alembic.util import CommandError
+
+    try:
+        return _scripts().get_revision(revision) is not None
+    except CommandError:
+        return False
+
+
+def _scripts() -> ScriptDirectory:
+    return ScriptDirectory.from_config(alembic_config(""))
 
 
 def upgrade(url: str, revision: str = "head") -> None:

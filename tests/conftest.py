@@ -1,17 +1,30 @@
-"""Shared fixtures: a migrated database on SQLite and on PostgreSQL for every storage test."""
+"""Shared fixtures: a migrated database on SQLite and on PostgreSQL for every storage test;
+and the Hypothesis profiles every property test runs under."""
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 
 from handoff.config import Config, load_config
 from storage.migrate import upgrade
 from tests.support.postgres import POSTGRES_URL, require_postgres
+
+# Property tests take their example count from the profile, never from their own settings:
+# "dev" keeps a local run quick; "ci" (CI=true) gives each of the suite's 15 property tests
+# 700 examples, over 10,000 a run (docs/testing.md has the count and what it costs).
+# No deadline: on a shared machine a single example is slow at random.
+settings.register_profile("dev", max_examples=60, deadline=None)
+settings.register_profile("ci", max_examples=700, deadline=None, print_blob=True)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") == "true" else "dev")
+)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

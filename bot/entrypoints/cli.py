@@ -87,6 +87,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--format", choices=("csv", "jsonl"), default="csv", help="default: csv")
     p.add_argument("--output", "-o", help="file to write (default: standard output)")
+    p.add_argument(
+        "--raw",
+        action="store_true",
+        help="CSV: write text as typed, even a cell a spreadsheet would run as a formula "
+        "(by default such a cell starts with ')",
+    )
     p.set_defaults(run=_export)
 
     p = sub.add_parser("db", help="database maintenance")
@@ -117,6 +123,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from bot.entrypoints.serve import serve_http, serve_socket_mode
 
     settings.require_slack()
+    _database(settings, "migrated")
     scheduler = getattr(args, "scheduler", None)
     if scheduler is None:
         scheduler = settings.database_url.startswith("sqlite")
@@ -136,6 +143,7 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
     from bot.jobs.scheduler import run_blocking
 
     settings.require_slack()
+    _database(settings, "migrated")
     run_blocking(settings)
     return 0
 
@@ -178,8 +186,13 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
     if args.since and args.until and args.since >= args.until:
         print("handoff export: --since must be before --until", file=sys.stderr)
         return 2
-    options = {"fmt": args.format, "since": args.since, "until": args.until}
-    if not args.output or args.output == "-":
+    to_file = bool(args.output) and args.output != "-"
+    if to_file:
+        _check_writable(args.output, "--output")
+        _check_writable(args.output + ".part", "--output")
+    _database(settings, "migrated")
+    options = {"fmt": args.format, "since": args.since, "until": args.until, "raw": args.raw}
+    if not to_file:
         count = export_handoffs(settings.database_url, sys.stdout, **options)
         sys.stdout.flush()
         where = "standard output"
@@ -206,6 +219,7 @@ def _chase(args: argparse.Namespace, settings: Settings) -> int:
     from bot.services import make_services
 
     settings.require_slack()
+    _database(settings, "migrated")
     services = make_services(settings)
     if args.now is not None:
         services = replace(services, now=lambda: args.now)
@@ -228,6 +242,8 @@ def _digest(args: argparse.Namespace, settings: Settings) -> int:
     from bot.services import make_services
     from bot.surfaces.textview import blocks_to_text
 
+    if args.chart:
+        _check_writable(args.chart, "--chart")
     if not args.dry_run:
         settings.require_slack()
         if not weekly.destinations(settings, settings.config):
@@ -235,6 +251,7 @@ def _digest(args: argparse.Namespace, settings: Settings) -> int:
                 "the digest has nowhere to go: set HANDOFF_DIGEST_CHANNEL (a channel ID), or "
                 "HANDOFF_MANAGERS with [digest] dm_managers = true"
             )
+    _database(settings, "migrated")
     services = make_services(settings)
     now = args.now or services.now()
     services.now = lambda: now
@@ -274,6 +291,7 @@ def _digest(args: argparse.Namespace, settings: Settings) -> int:
 def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     from storage.migrate import current, upgrade
 
+    _database(settings, "create")
     upgrade(settings.database_url)
     print(f"database at revision {current(settings.database_url)}")
     return 0
@@ -282,8 +300,32 @@ def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 def _db_current(args: argparse.Namespace, settings: Settings) -> int:
     from storage.migrate import current
 
+    _database(settings, "existing")
     print(current(settings.database_url) or "empty (run `handoff db upgrade`)")
     return 0
+
+
+def _check_writable(path: str, option: str) -> None:
+    """Fail now, in one line, rather than after the work when the file cannot be written."""
+    import os
+
+    existed = os.path.lexists(path)
+    try:
+        with open(path, "ab"):
+            pass
+    except OSError as exc:
+        raise SettingsError(
+            f"{option} {path}: cannot write there ({exc.strerror}); give a writable file path"
+        ) from None
+    if not existed:
+        os.remove(path)
+
+
+def _database(settings: Settings, need: str) -> None:
+    """What the command needs of the database, checked before it starts (one line if not)."""
+    from bot.entrypoints.preflight import Need, check_database
+
+    check_database(settings.database_url, Need(need))
 
 
 def _manifest(args: argparse.Namespace, settings: Settings) -> int:

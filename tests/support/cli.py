@@ -22,3 +22,13 @@ def run_handoff(
     return subprocess.run(
         HANDOFF + args, env=cli_env(env), cwd=cwd, capture_output=True, text=True, timeout=60
     )
+
+
+def run_handoff_each(
+    commands: list[list[str]], env: dict[str, str], cwd: Path
+) -> list[subprocess.CompletedProcess[str]]:
+    """Several commands at once (most of each run is starting Python); results in order."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return list(pool.map(lambda args: run_handoff(args, env, cwd), commands))

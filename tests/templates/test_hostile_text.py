@@ -9,8 +9,6 @@ no half-cut entity. plain_text fields show the text as typed, only clipped.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -29,28 +27,27 @@ from bot.surfaces.render import escape_mrkdwn
 from bot.surfaces.wizard import person_view, review_model, wizard_view
 from handoff.config import Config
 from handoff.lifecycle import Refusal, RefusalKind
-from handoff.model import Field, Handoff, Stakeholder, Status
+from handoff.model import Handoff, Stakeholder, Status
 from handoff.qualification import steps
-from slack_standin import check_blocks, check_view
+from slack_standin import check_view
 from tests.support.hostile_text import (
     AE,
     CHANNEL,
     HOSTILE,
-    LIVE_SYNTAX,
-    MEETING_AT,
-    MGR,
     SDR,
     make_handoff,
+    wizard_answers,
+)
+from tests.support.inert_text import (
+    USER_TEXT,
+    assert_safe_mrkdwn,
+    assert_valid_message,
+    message_mrkdwn,
+    text_objects,
+    unescape,
 )
 from tests.support.qualifications import NOW
 
-# Everything the app itself may put between < and >: dates, the known people and channel.
-LEGIT_TOKEN = re.compile(
-    rf"<!date\^\d+\^[^<>|]*\|[^<>|]*>|<@(?:{SDR}|{AE}|{MGR})>|<#{CHANNEL}>",
-)
-# An & that does not start one of the three entities Slack knows is raw or a cut entity.
-BAD_AMPERSAND = re.compile(r"&(?!amp;|lt;|gt;)")
-ENTITY = re.compile(r"&(amp|lt|gt);")
 # Short enough that no field clips it, so it must come back exactly.
 SHORT_HOSTILE = {k: v for k, v in HOSTILE.items() if len(escape_mrkdwn(v)) <= 140}
 
@@ -79,23 +76,6 @@ DISPUTES = ("open", "upheld", "overturned")
 # --- reading rendered output ------------------------------------------------------------------
 
 
-def text_objects(node: Any, kind: str) -> Iterator[str]:
-    """Every text of a text object of type `kind` anywhere below `node`."""
-    if isinstance(node, list):
-        for item in node:
-            yield from text_objects(item, kind)
-    elif isinstance(node, dict):
-        if node.get("type") == kind and isinstance(node.get("text"), str):
-            yield node["text"]
-        for value in node.values():
-            yield from text_objects(value, kind)
-
-
-def message_mrkdwn(message: dict[str, Any]) -> list[str]:
-    """All mrkdwn a message shows, including the top-level `text` (notification/fallback)."""
-    return [message["text"], *text_objects(message["blocks"], "mrkdwn")]
-
-
 def sections(blocks: list[dict[str, Any]]) -> list[str]:
     return [b["text"]["text"] for b in blocks if b["type"] == "section" and "text" in b]
 
@@ -104,11 +84,6 @@ def section_starting(blocks: list[dict[str, Any]], prefix: str) -> str:
     found = [t for t in sections(blocks) if t.startswith(prefix)]
     assert len(found) == 1, f"expected one section starting {prefix!r}, got {len(found)}"
     return found[0]
-
-
-def unescape(text: str) -> str:
-    """Slack's reading of mrkdwn entities, in one pass (so `&amp;lt;` stays `&lt;`)."""
-    return ENTITY.sub(lambda m: {"amp": "&", "lt": "<", "gt": ">"}[m.group(1)], text)
 
 
 def unquote(text: str) -> str:
@@ -122,19 +97,6 @@ def unquote(text: str) -> str:
 # --- the assertions every rendering must pass -------------------------------------------------
 
 
-def assert_safe_mrkdwn(texts: list[str]) -> None:
-    """No user-typed control sequence survives; no raw or half-cut entity."""
-    for text in texts:
-        for syntax in LIVE_SYNTAX:
-            assert syntax not in text, f"live {syntax} in mrkdwn: {text[:120]!r}"
-        leftover = LEGIT_TOKEN.sub("", text)
-        assert "<" not in leftover, f"unescaped < in mrkdwn: {leftover[:120]!r}"
-        assert ">" not in leftover, f"unescaped > in mrkdwn: {leftover[:120]!r}"
-        bad = BAD_AMPERSAND.search(text)
-        assert bad is None, f"raw or cut entity at {bad.start()}: {text[bad.start() :][:20]!r}"
-        assert "&#" not in text and "&quot;" not in text, "HTML escaping is not mrkdwn escaping"
-
-
 def assert_clipped(shown: str, original: str, limit: int) -> None:
     """plain_text: the user's text as typed, only clipped (never HTML-escaped)."""
     assert len(shown) <= limit
@@ -143,12 +105,6 @@ def assert_clipped(shown: str, original: str, limit: int) -> None:
     else:
         assert shown.endswith("…")
         assert original.startswith(shown[:-1])
-
-
-def assert_valid_message(message: Any) -> None:
-    assert isinstance(message, dict)
-    assert isinstance(message["text"], str) and message["text"]
-    assert check_blocks(message["blocks"], "message") == []
 
 
 def assert_brief(message: dict[str, Any], h: Handoff) -> None:
@@ -270,36 +226,9 @@ def test_decision_dm_comment_with_many_lines_is_valid(config: Config) -> None:
 # --- modals and home -------------------------------------------------------------------------
 
 
-def prefill(text: str) -> dict[str, Any]:
-    """Hostile text in every typed answer of every step, and in three people."""
-    typed = {
-        f.value: text
-        for f in (
-            Field.COMPANY,
-            Field.WEBSITE,
-            Field.NOTES,
-            Field.CONTACT_NAME,
-            Field.CONTACT_TITLE,
-            Field.CONTACT_EMAIL,
-            Field.PAIN,
-            Field.CURRENT_SOLUTION,
-            Field.TRIGGER,
-            Field.NEXT_STEPS,
-        )
-    }
-    people = [{"name": text, "title": text, "role": "champion"}] * 3
-    return {
-        **typed,
-        Field.MEETING_AT.value: int(MEETING_AT.timestamp()),
-        Field.INDUSTRY.value: "software",
-        Field.STAKEHOLDERS.value: people,
-        Field.INTENT_SIGNALS.value: ["demo_request"],
-    }
-
-
 @pytest.mark.parametrize("text", HOSTILE.values(), ids=HOSTILE.keys())
 def test_wizard_steps_prefilled_are_valid_and_shown_as_typed(config: Config, text: str) -> None:
-    initial = prefill(text)
+    initial = wizard_answers(text)
     for index, step in enumerate(steps(config)[:-1]):
         view = wizard_view(config, draft_id=7, mode="new", step_index=index, answers=initial)
         assert check_view(view) == [], step.key
@@ -514,17 +443,9 @@ def test_clipping_never_cuts_an_entity(config: Config, char: str, limit_field: s
 
 # --- properties ------------------------------------------------------------------------------
 
-USER_TEXT = st.text(
-    alphabet=st.one_of(
-        st.sampled_from(list("<>&\"'\\{}%|!@#^*_~`\n\r\t ")),
-        st.characters(exclude_categories=("Cs",), exclude_characters="\x00"),
-    ),
-    max_size=3000,
-)
-# Config is a frozen dataclass that nobody mutates, so sharing the fixture across examples is safe.
+# How many examples: the Hypothesis profile (tests/conftest.py). Config is a frozen dataclass
+# that nobody mutates, so sharing the fixture across examples is safe.
 PROPERTY_SETTINGS = settings(
-    max_examples=60,
-    deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
