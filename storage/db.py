@@ -33,7 +33,6 @@ def make_engine(url: str, *, read_only: bool = False, **kwargs: Any) -> Engine:
         engine = create_engine(
             url,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
-            hide_parameters=True,
             **kwargs,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -43,8 +42,7 @@ def make_engine(url: str, *, read_only: bool = False, **kwargs: Any) -> Engine:
         kwargs.setdefault(
             "execution_options", {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
         )
-    # hide_parameters: no bound value (a contact's email, a pain) ever reaches a log.
-    engine = create_engine(url, pool_pre_ping=True, hide_parameters=True, **kwargs)
+    engine = create_engine(url, pool_pre_ping=True, **kwargs)
     event.listen(engine, "begin", _postgres_begin)
     return engine
 

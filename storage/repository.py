@@ -91,7 +91,9 @@ class SqlHandoffRepository:
             with self.session.begin_nested():  # a savepoint: the rest of the unit survives
                 self.session.add(row)
                 self.session.flush()
-        except IntegrityError:
+        except IntegrityError as exc:
+            if "submission_key" not in str(exc.orig):  # only the unique key says "stored"
+                raise
             return None
         return to_handoff(row)
 

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.payloads import WizardState
 from bot.surfaces.brief import outcome_line
 from bot.surfaces.chase_messages import escalation_message, outcome_question, reminder_message
 from bot.surfaces.digest_message import MESSAGE_BUDGET, digest_message, stale_lines, text_length
@@ -135,7 +136,7 @@ def test_wizard_review_and_person_property(config: Config, h: Handoff, banner: s
         config, draft_id=7, mode="edit", step_index=last, answers={}, review=review, banner=banner
     )
     assert_inert_view(view)
-    assert_inert_view(person_view(7, config))
+    assert_inert_view(person_view(WizardState(7, 2, 0), config))
 
 
 # --- the small modals and notices --------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt import Ack, App
+from slack_sdk.errors import SlackApiError
 
 from bot.ids import Action
 from bot.listeners.wizard_flow import show_step, update_open_view
@@ -42,7 +43,12 @@ def register(app: App, services: Services) -> None:
             answers = {**draft.answers, **typed_answers(body["view"], _step(services, seen))}
             uow.drafts.save(draft.id, answers=answers, step=seen.step, now=services.now())
         view = person_view(seen, services.config)
-        services.client.views_push(trigger_id=body["trigger_id"], view=view)
+        try:
+            services.client.views_push(trigger_id=body["trigger_id"], view=view)
+        except SlackApiError as exc:
+            # A second copy of the same click: its trigger opened the form already.
+            if exc.response.get("error") not in ("exchanged_trigger_id", "expired_trigger_id"):
+                raise
 
 
 def _step(services: Services, seen: WizardState) -> Step:

@@ -115,7 +115,8 @@ def downgrade() -> None:
         WHERE handoff_id IS NOT NULL AND kind IN ('brief', 'decision_dm', 'chase_reminder',
               'chase_escalation', 'chase_outcome', 'outcome_thread', 'outcome_sdr',
               'reassign_thread', 'nudge', 'dispute', 'dispute_result', 'dispute_thread')
-              AND (kind <> 'brief' OR sent_at IS NOT NULL)
+              -- a brief's row stands for a ledger claim once posted or tried
+              AND (kind <> 'brief' OR sent_at IS NOT NULL OR attempts > 0)
         """
     )
     op.drop_index("ix_outbox_handoff", table_name="outbox")
