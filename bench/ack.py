@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.ack_kinds import (  # noqa: E402
     AE_CHANNEL,
+    RETRIED,
     Calls,
     Clicks,
     Kind,
@@ -254,6 +255,8 @@ def main() -> int:
             report["profile"] = level.profile
             report["rss"]["after the runs (empty database at start)"] = app.peak_rss_mb()
             report["setup"]["app_log_tracebacks"] = app.log_problems()
+            report["setup"]["preparation_retries"] = len(RETRIED)
+            report["setup"]["preparation_retried"] = RETRIED[:20]
             report["setup"]["problems_found_by_the_standin"] = standin.problems[:10]
         finally:
             app.stop()

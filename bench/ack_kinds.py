@@ -303,31 +303,49 @@ def open_wizard(standin: SlackStandIn, sender: TimedSender, user: str, name: str
     return str(opened.response["view"]["id"])
 
 
+# What went wrong while preparing and was tried again: under load the app can miss Slack's
+# 3 seconds on a wizard step too (Bolt then answers 404), or a trigger expires.
+RETRIED: list[str] = []
+
+
+def retried(attempt: Callable[[], Any], what: str, tries: int = 3) -> Any:
+    for left in range(tries - 1, -1, -1):
+        try:
+            return attempt()
+        except (AssertionError, RuntimeError) as exc:
+            if not left:
+                raise
+            RETRIED.append(f"{what}: {exc}")
+
+
 def open_wizards(
-    standin: SlackStandIn, sender: TimedSender, wanted: Iterable[tuple[str, str]], workers: int = 8
+    standin: SlackStandIn, sender: TimedSender, wanted: Iterable[tuple[str, str]], workers: int = 4
 ) -> list[tuple[str, str, str]]:
     """(user, company, view id) for each (user, company) in ``wanted``."""
+
+    def one(user: str, name: str) -> tuple[str, str, str]:
+        view_id = retried(lambda: open_wizard(standin, sender, user, name), f"/handoff {name}")
+        return user, name, view_id
+
     with ThreadPoolExecutor(workers) as pool:
-        return list(
-            pool.map(lambda w: (w[0], w[1], open_wizard(standin, sender, *w)), list(wanted))
-        )
+        return list(pool.map(lambda w: one(*w), list(wanted)))
 
 
 def prepare_briefs(
-    standin: SlackStandIn, sender: TimedSender, n: int, tag: str, workers: int = 8
+    standin: SlackStandIn, sender: TimedSender, n: int, tag: str, workers: int = 4
 ) -> list[Brief]:
     """``n`` handoffs walked through the real wizard by ``n`` SDRs, and their posted briefs."""
     names = {company(tag, i): f"U0SDR{tag}B{i:04d}" for i in range(n)}
 
-    def hand_off(name: str) -> None:
+    def walk(name: str) -> None:
         sdr = names[name]
         view = standin.view(open_wizard(standin, sender, sdr, name))
         outcome = WizardDriver(standin, sender, sdr).send(view, answers(name))
         if outcome.action != "close":
-            raise RuntimeError(f"the wizard of {name} did not close: {outcome}")
+            raise RuntimeError(f"the wizard did not close: {outcome}")
 
     with ThreadPoolExecutor(workers) as pool:
-        list(pool.map(hand_off, names))
+        list(pool.map(lambda name: retried(lambda: walk(name), f"the wizard of {name}"), names))
 
     def posted() -> dict[str, dict[str, Any]]:
         found = {header(m): m for m in standin.messages(AE_CHANNEL)}

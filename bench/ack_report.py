@@ -30,6 +30,11 @@ def render(report: dict[str, Any]) -> str:
         f"ack path: {setup['requests']} requests per row, gunicorn gthread "
         f"{setup['workers']} workers x {setup['threads']} threads, database {setup['database']}"
     )
+    if setup.get("preparation_retries"):
+        add(
+            f"While preparing, {setup['preparation_retries']} wizards were walked again, e.g. "
+            + "; ".join(setup["preparation_retried"][:2])
+        )
     add("")
     add("The ack: time to the HTTP answer, as Slack waits for it")
     head = (
