@@ -76,21 +76,22 @@ def render(report: dict[str, Any]) -> str:
             f"{lost}"
         )
     add("")
-    add("The Slack side during the app's runs (the stand-in serves one call at a time)")
+    add("The Slack side: the stand-in during the app's runs (it serves one call at a time),")
+    add("and the CPU this process (load generator and stand-in) used, in share of one core")
     head = (
         f"{'kind':<12} {'conc':>4}  {'calls':>6} {'held p50':>9} {'held p99':>9} "
-        f"{'waited p99':>11} {'busy':>6}  {'bench CPU':>9}"
+        f"{'waited p99':>11} {'busy':>6}  {'CPU bare':>8} {'CPU app':>8}"
     )
     add(head)
     add("-" * len(head))
     worst_busy = worst_cpu = 0.0
     for row in report["runs"]:
-        st, cpu = row["standin"], row["app"]["bench_cpu"]
-        worst_busy, worst_cpu = max(worst_busy, st["busy"]), max(worst_cpu, cpu)
+        st, bare, app = row["standin"], row["bare"]["bench_cpu"], row["app"]["bench_cpu"]
+        worst_busy, worst_cpu = max(worst_busy, st["busy"]), max(worst_cpu, bare, app)
         add(
             f"{row['kind']:<12} {row['concurrency']:>4}  {st['calls']:>6} "
             f"{st['held_p50_ms']:>6.1f} ms {st['held_p99_ms']:>6.1f} ms "
-            f"{st['waited_p99_ms']:>8.1f} ms {st['busy']:>6.0%}  {cpu:>9.0%}"
+            f"{st['waited_p99_ms']:>8.1f} ms {st['busy']:>6.0%}  {bare:>8.0%} {app:>8.0%}"
         )
     alone = report["standin_alone"]
     add(
