@@ -179,7 +179,7 @@ def main() -> int:
         type=int,
         default=300,
         metavar="N",
-        help="requests per kind, concurrency and server (default 300)",
+        help="requests per kind, concurrency and server (default 300; 0: no runs)",
     )
     parser.add_argument("--kinds", nargs="+", choices=KINDS, default=list(KINDS))
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
@@ -250,7 +250,7 @@ def main() -> int:
             report["lifecycles"] = lifecycles(standin, app_sender)
             report["standin_alone"] = standin.load_between(alone, time.monotonic())
             level = Level(args, standin, app_sender, bare_sender, app)
-            for concurrency in args.concurrency:
+            for concurrency in args.concurrency if args.requests else []:
                 report["runs"] += level.run(concurrency)
             report["profile"] = level.profile
             report["rss"]["after the runs (empty database at start)"] = app.peak_rss_mb()
@@ -263,7 +263,8 @@ def main() -> int:
             bare.stop()
     if args.rss_rows:
         env = lambda s, u: app_env(s, secret, u)  # noqa: E731
-        report["rss"].update(measure_rss(args, env, folder, secret, log))
+        peaks, report["rss_notes"] = measure_rss(args, env, folder, secret, log)
+        report["rss"].update(peaks)
     report["setup"]["load_average_after"] = os.getloadavg()
     table = render(report)
     if args.json:

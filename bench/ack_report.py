@@ -119,6 +119,8 @@ def render(report: dict[str, Any]) -> str:
     for label, peaks in report["rss"].items():
         shown = ", ".join(f"{mb:.0f} MB" for mb in peaks.values()) or "-"
         add(f"  {label}: {shown}")
+    for note in report.get("rss_notes", []):
+        add(f"  ({note})")
     if report["profile"]:
         add("")
         conc = report["profile"]["concurrency"]

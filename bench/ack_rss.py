@@ -14,7 +14,7 @@ from collections.abc import Callable
 from contextlib import redirect_stdout
 from pathlib import Path
 
-from bench.ack_kinds import AE_CHANNEL, Calls, Clicks, prepare_briefs, wait_effects, wait_until
+from bench.ack_kinds import AE_CHANNEL, Calls, Clicks, prepare_briefs, wait_effects
 from bench.ack_load import TimedSender, TimedStandIn, run_load
 from bench.ack_servers import fresh_database, libpq, start_app
 from bot.ids import Action
@@ -31,12 +31,13 @@ def measure_rss(
     folder: Path,
     secret: str,
     log: Callable[[str], None],
-) -> dict[str, dict[int, float]]:
+) -> tuple[dict[str, dict[int, float]], list[str]]:
+    """The workers' peaks by moment, and what the app did meanwhile, in words."""
     from bench.digest import generate
 
     here = folder / "rss"
     here.mkdir()
-    peaks = {}
+    peaks, notes = {}, []
     label = f"{args.rss_rows:,} handoffs stored"
     with TimedStandIn(team_id=TEAM) as standin, fresh_database(args.database, here) as url:
         standin.add_channel(AE_CHANNEL, "ae-desk")
@@ -53,32 +54,41 @@ def measure_rss(
             app.wait_ready(lambda: sender.url_verification("ready").status == 200)
             peaks[f"{label}, once started"] = app.peak_rss_mb()
             log(f"{CLICKS} handoffs, their Accepts and {len(HOMES)} Home opens …")
-            briefs = prepare_briefs(standin, sender, CLICKS, "M")
-            accept = Clicks(Action.ACCEPT, briefs, "M")
-            run = run_load(
-                sender, lambda i: accept.send(sender, i), CLICKS, 8, kind="Accept", server="app"
-            )
-            wait_effects(accept, run, standin, args.effects_timeout)
-            start = time.monotonic()
-            run_load(
-                sender,
-                lambda i: sender.app_home_opened(HOMES[i]),
-                len(HOMES),
-                8,
-                kind="Home",
-                server="app",
-            )
-            wait_until(lambda: _homes_after(standin, start), args.effects_timeout, "the Homes")
-            done = f"after {CLICKS} handoffs and Accepts and {len(HOMES)} Home opens"
-            peaks[f"{label}, {done}"] = app.peak_rss_mb()
+            notes += _load(standin, sender, args.effects_timeout)
+        except (AssertionError, RuntimeError) as exc:
+            notes.append(f"stopped early: {exc}")  # the peak so far still counts
         finally:
+            peaks[f"{label}, after the clicks and Home opens"] = app.peak_rss_mb()
+            notes.append(f"the app logged {app.log_problems()} tracebacks (see {app.log})")
             app.stop()
-    return peaks
+    return peaks, notes
 
 
-def _homes_after(standin: TimedStandIn, start: float) -> bool:
+def _load(standin: TimedStandIn, sender: TimedSender, timeout: float) -> list[str]:
+    """Handoffs through the wizard, their Accepts, then Home opens; what happened, in words."""
+    briefs = prepare_briefs(standin, sender, CLICKS, "M")
+    accept = Clicks(Action.ACCEPT, briefs, "M")
+    run = run_load(sender, lambda i: accept.send(sender, i), CLICKS, 4, kind="Accept", server="app")
+    effects = wait_effects(accept, run, standin, timeout)
+    stats = run.stats()
+    start = time.monotonic()
+    run_load(
+        sender, lambda i: sender.app_home_opened(HOMES[i]), len(HOMES), 4, kind="Home", server="app"
+    )
+    deadline = time.monotonic() + timeout
+    while (homes := _homes_after(standin, start)) < len(HOMES) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    return [
+        f"{CLICKS} Accepts at concurrency 4: p50 {stats['p50_ms']:.0f} ms, p99 "
+        f"{stats['p99_ms']:.0f} ms, {stats['over_3s']} over 3 s, {stats['not_200']} not HTTP 200; "
+        f"effects delivered for {effects['delivered']}/{effects['of']}",
+        f"{len(HOMES)} Home opens at concurrency 4: {homes} Homes published",
+    ]
+
+
+def _homes_after(standin: TimedStandIn, start: float) -> int:
     calls = Calls(standin)
-    return all(calls.home_after(user, start) for user in HOMES)
+    return sum(calls.home_after(user, start) is not None for user in HOMES)
 
 
 def _follow_ids(url: str) -> None:
