@@ -33,20 +33,17 @@ sys.path.insert(0, str(ROOT))
 
 from bench.ack_kinds import (  # noqa: E402
     AE_CHANNEL,
-    RETRIED,
     Calls,
     Clicks,
     Kind,
     SlashCommands,
     WizardSteps,
     company,
-    open_wizards,
-    prepare_briefs,
-    quiet,
     wait_effects,
 )
 from bench.ack_lifecycles import lifecycles  # noqa: E402
-from bench.ack_load import TimedSender, TimedStandIn, run_load  # noqa: E402
+from bench.ack_load import Run, TimedSender, TimedStandIn, run_load  # noqa: E402
+from bench.ack_prepare import RETRIED, open_wizards, prepare_briefs, quiet  # noqa: E402
 from bench.ack_profile import Profiler  # noqa: E402
 from bench.ack_report import render, summary  # noqa: E402
 from bench.ack_rss import measure_rss  # noqa: E402
@@ -114,7 +111,7 @@ class Level:
                 rows.append(self.measure(clicks, concurrency)[0])
         return rows
 
-    def measure(self, kind: Kind, concurrency: int) -> tuple[dict[str, Any], Any]:
+    def measure(self, kind: Kind, concurrency: int) -> tuple[dict[str, Any], Run]:
         n = self.args.requests
         log(f"concurrency {concurrency}: {n} × {kind.name} to the bare app …")
         bare = run_load(

@@ -7,21 +7,9 @@ import time
 from collections import Counter
 from typing import Any
 
-from bench.ack_kinds import (
-    AE_CHANNEL,
-    Brief,
-    Calls,
-    Clicks,
-    answers,
-    company,
-    decided,
-    header,
-    open_wizard,
-    prepare_briefs,
-    quiet,
-    wait_until,
-)
+from bench.ack_kinds import AE_CHANNEL, Brief, Calls, Clicks, answers, company, decided
 from bench.ack_load import TimedSender
+from bench.ack_prepare import header, open_wizard, prepare_briefs, quiet, wait_until
 from bot.demo.wizard_driver import WizardDriver
 from bot.ids import Action, Block
 from slack_standin import SlackStandIn

@@ -14,8 +14,9 @@ from collections.abc import Callable
 from contextlib import redirect_stdout
 from pathlib import Path
 
-from bench.ack_kinds import AE_CHANNEL, Calls, Clicks, prepare_briefs, wait_effects
+from bench.ack_kinds import AE_CHANNEL, Calls, Clicks, wait_effects
 from bench.ack_load import TimedSender, TimedStandIn, run_load
+from bench.ack_prepare import prepare_briefs
 from bench.ack_servers import fresh_database, libpq, start_app
 from bot.ids import Action
 
