@@ -169,6 +169,10 @@ class TimedStandIn(SlackStandIn):
         super().__init__(*args, **kwargs)
         self.served: list[tuple[float, float, float]] = []  # (start, held, waited) seconds
 
+    def __enter__(self) -> TimedStandIn:
+        super().__enter__()
+        return self
+
     def _serve(self, path: str, headers: dict[str, str], body: bytes) -> Any:
         arrived = time.monotonic()
         with self._cond:

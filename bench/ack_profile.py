@@ -68,9 +68,9 @@ def summarize(lines: list[str]) -> dict[str, dict[str, Any]]:
     # A thread that served a request at least once is one of gunicorn's request threads.
     serving = {f[0] for f, _ in samples if any("gunicorn/workers/gthread.py" in x for x in f)}
     found: dict[str, Counter[str]] = defaultdict(Counter)
-    for frames, count in samples:
+    for frames, n in samples:
         role = "request threads" if frames[0] in serving else "other threads (Bolt's pool, …)"
-        found[role][_bucket(frames)] += count
+        found[role][_bucket(frames)] += n
     return {
         role: {
             "samples": sum(buckets.values()),
