@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltResponse
@@ -18,14 +19,21 @@ from bot.surfaces.notices import notice
 
 log = logging.getLogger(__name__)
 
+LISTENER_THREADS = 16
+
 SORRY = (
     "Something went wrong on our side and has been logged. Nothing you entered was lost; try again."
 )
 
 
-def build_app(services: Services, *, verify_token: bool = True) -> App:
+def build_app(
+    services: Services, *, verify_token: bool = True, listener_threads: int = LISTENER_THREADS
+) -> App:
     """`verify_token=False` skips the auth.test call at construction (tests, demo)."""
     app = App(
+        # A request is acked only once a listener thread picks it up: never fewer threads
+        # than the server answers requests with (Bolt's default is 5).
+        listener_executor=ThreadPoolExecutor(listener_threads, thread_name_prefix="listener"),
         client=services.client,
         signing_secret=services.settings.signing_secret,
         token_verification_enabled=verify_token,

@@ -48,7 +48,7 @@ class Services:
         """Finish what the delivery pool holds, then release the database connections."""
         if self.pool is not None:
             self.pool.close()
-        self.db.engine.dispose()
+        self.db.close()
 
     def deliver_soon(self, row_ids: Sequence[int]) -> None:
         if self.pool is not None:

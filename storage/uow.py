@@ -9,7 +9,7 @@ write lock that wizard steps and clicks need; on PostgreSQL it runs READ ONLY.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -21,6 +21,7 @@ from storage.metrics import Metrics
 from storage.outbox import OutboxStore
 from storage.repository import SqlHandoffRepository
 from storage.slack_events import EventLog
+from storage.writers import WriterQueue
 
 
 class UnitOfWork:
@@ -39,11 +40,22 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._writes = sessionmaker(engine, expire_on_commit=False)
+        self._writers = WriterQueue(engine) if engine.dialect.name == "sqlite" else None
         self._reads = sessionmaker(
             engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
         )
 
     @contextmanager
     def unit(self, *, read_only: bool = False) -> Iterator[UnitOfWork]:
-        with session_scope(self._reads if read_only else self._writes) as session:
+        if read_only:
+            with session_scope(self._reads) as session:
+                yield UnitOfWork(session)
+            return
+        turn = self._writers.turn() if self._writers else nullcontext()
+        with turn, session_scope(self._writes) as session:
             yield UnitOfWork(session)
+
+    def close(self) -> None:
+        if self._writers is not None:
+            self._writers.close()
+        self.engine.dispose()

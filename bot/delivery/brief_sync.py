@@ -46,10 +46,10 @@ def plan_brief(services: Services, slack: Slack, job: Job) -> Plan:
     def posted(uow: UnitOfWork, channel: str, ts: str) -> None:
         mark_posted(uow.handoffs, hid, channel=channel, ts=ts, now=services.now())
         uow.handoffs.mark_brief_synced(hid, version)
-        # Posting opens the handoff for decisions: the booker's Home says so.
-        uow.outbox.add(homes(handoff.team_id, [handoff.sdr_id]), now=services.now())
 
-    return Post(channel, content, record=posted)
+    # Posting opens the handoff for decisions: the booker's Home says so.
+    follow = tuple(homes(handoff.team_id, [handoff.sdr_id]))
+    return Post(channel, content, record=posted, follow=follow)
 
 
 def plan_decision_dm(services: Services, slack: Slack, job: Job) -> Plan:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from handoff.effects import Effect
 from storage.uow import UnitOfWork
 
 
@@ -24,6 +25,7 @@ class Post:
     thread_ts: str | None = None
     broadcast: bool = False
     record: Callable[[UnitOfWork, str, str], None] | None = None  # (uow, channel, ts)
+    follow: tuple[Effect, ...] = ()  # side effects that posting it calls for
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from slack_sdk.errors import SlackApiError
 
@@ -22,12 +22,14 @@ from bot.delivery.planners import PLANNERS
 from bot.delivery.plans import Later, Nothing, Plan, Post, Publish, Update
 from bot.services import Services
 from storage.outbox import Job
+from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
 # How long a row waits after its n-th failed try (the last step repeats).
 BACKOFF = tuple(timedelta(minutes=m) for m in (0, 1, 2, 5, 10, 30))
 ROUNDS = 3  # a sync re-armed this often while being sent waits for the sweep
+CHUNK = 10  # rows claimed (and recorded) together: at most this many wait out a crash
 
 
 @dataclass(frozen=True)
@@ -65,10 +67,14 @@ class Outcome:
 
 
 def deliver(services: Services, row_ids: Iterable[int], slack: Slack) -> Outcome:
-    """Send these rows, in order, each until Slack shows what the database says."""
+    """Send these rows, in order, each until Slack shows what the database says.
+
+    Rows are claimed a few at a time in one transaction and recorded in one more, so a
+    click's four rows cost two writes, not eight (on SQLite every write waits its turn)."""
     outcome = Outcome.empty()
-    for row_id in row_ids:
-        outcome.extend(deliver_row(services, row_id, slack))
+    ids = list(row_ids)
+    for start in range(0, len(ids), CHUNK):
+        _deliver_chunk(services, ids[start : start + CHUNK], slack, outcome)
     return outcome
 
 
@@ -85,53 +91,86 @@ def deliver_due(services: Services, slack: Slack) -> Outcome:
         after = page[-1]
 
 
-def deliver_row(services: Services, row_id: int, slack: Slack) -> Outcome:
-    outcome = Outcome.empty()
+@dataclass
+class _Try:
+    job: Job
+    plan: Plan | None = None
+    sent: Sent | None = None
+    later: Later | None = None
+    error: Exception | None = None
+
+
+def _deliver_chunk(services: Services, row_ids: list[int], slack: Slack, outcome: Outcome) -> None:
     for _ in range(ROUNDS):
         with services.uow() as uow:
-            job = uow.outbox.claim(row_id, now=services.now())
-        if job is None:
-            break  # not due, sent already, or another sender holds it
+            now = services.now()
+            jobs = [job for row_id in row_ids if (job := uow.outbox.claim(row_id, now=now))]
+        if not jobs:
+            return  # not due, sent already, or another sender holds them
         crash_at("after_claim")
-        latest = _attempt(services, slack, job, outcome)
-        if latest:
-            break
-    return outcome
+        tries = [_attempt(services, slack, job) for job in jobs]
+        with services.uow() as uow:
+            # The handoffs first, then the outbox: the order a transition locks them in,
+            # so a recording and a click never wait on each other (PostgreSQL deadlocks).
+            for attempt in tries:
+                _record_effects(uow, attempt)
+            behind = [t.job.id for t in tries if not _record(services, uow, t, outcome)]
+            followers = list(uow.outbox.written)
+        if followers:  # what recording armed (the booker's Home once a brief is posted)
+            deliver(services, followers, slack)
+        if not behind:
+            return
+        row_ids = behind  # re-armed while being sent: send the newer state now
 
 
-def _attempt(services: Services, slack: Slack, job: Job, outcome: Outcome) -> bool:
-    """One try at `job`; True when nothing newer is waiting (or it failed and waits)."""
+def _attempt(services: Services, slack: Slack, job: Job) -> _Try:
+    """Plan and send one row; an error is kept for the record, never raised."""
     planner = PLANNERS.get(job.kind)
+    attempt = _Try(job)
     try:
         if planner is None:
             raise LookupError(f"no planner for outbox kind {job.kind!r}")
-        plan = planner(services, slack, job)
-        result = _execute(slack, job, plan)
+        attempt.plan = planner(services, slack, job)
+        attempt.sent = _execute(slack, job, attempt.plan)
     except Later as later:
-        with services.uow() as uow:
-            uow.outbox.later(job, now=services.now(), after=later.after)
-        log.info("%s: not yet (%s)", job.key, later.why)
-        return True
+        attempt.later = later
     except Exception as exc:  # a row must never be lost to an unexpected error
-        _failed(services, job, exc)
+        attempt.error = exc
+    else:
+        crash_at("after_send")
+    return attempt
+
+
+def _record_effects(uow: UnitOfWork, attempt: _Try) -> None:
+    """What a sent row changes beyond the outbox (the brief's place, its synced version)."""
+    plan, sent = attempt.plan, attempt.sent
+    if isinstance(plan, Post) and plan.record and sent:
+        plan.record(uow, sent.channel, sent.ts)
+    if isinstance(plan, Update) and plan.record and attempt.error is None:
+        plan.record(uow)
+
+
+def _record(services: Services, uow: UnitOfWork, attempt: _Try, outcome: Outcome) -> bool:
+    """Record one try; True unless a newer generation is waiting to be sent."""
+    job, plan, sent, now = attempt.job, attempt.plan, attempt.sent, services.now()
+    if attempt.later is not None:
+        uow.outbox.later(job, now=now, after=attempt.later.after)
+        log.info("%s: not yet (%s)", job.key, attempt.later.why)
+        return True
+    if attempt.error is not None or plan is None:
+        _failed(uow, job, attempt.error or LookupError("no plan"), now)
         outcome.failed.append(job)
         return True
-    crash_at("after_send")
-    with services.uow() as uow:
-        if isinstance(plan, Nothing):
-            uow.outbox.nothing_to_send(job, now=services.now())
-            return True
-        channel, ts = (result.channel, result.ts) if result else (None, None)
-        latest = uow.outbox.done(job, now=services.now(), channel=channel, ts=ts)
-        if isinstance(plan, Post) and plan.record and result:
-            plan.record(uow, result.channel, result.ts)
-        if isinstance(plan, Update) and plan.record:
-            plan.record(uow)
-        followers = list(uow.outbox.written)
-    if followers:  # what recording it armed (the booker's Home once a brief is posted)
-        outcome.extend(deliver(services, followers, slack))
-    if result is not None:
-        outcome.sent.append(result)
+    if isinstance(plan, Nothing):
+        uow.outbox.nothing_to_send(job, now=now)
+        return True
+    latest = uow.outbox.done(
+        job, now=now, channel=sent.channel if sent else None, ts=sent.ts if sent else None
+    )
+    if isinstance(plan, Post) and plan.follow and sent:
+        uow.outbox.add(plan.follow, now=now)
+    if sent is not None:
+        outcome.sent.append(sent)
     elif isinstance(plan, Update):
         outcome.updated.append(job)
     elif isinstance(plan, Publish):
@@ -180,7 +219,7 @@ def _post(slack: Slack, job: Job, plan: Post) -> Sent:
     )
 
 
-def _failed(services: Services, job: Job, exc: Exception) -> None:
+def _failed(uow: UnitOfWork, job: Job, exc: Exception, now: datetime) -> None:
     error = _describe(exc)
     wait = BACKOFF[min(job.attempts, len(BACKOFF)) - 1]
     if isinstance(exc, SlackApiError) and exc.response.status_code == 429:
@@ -188,9 +227,8 @@ def _failed(services: Services, job: Job, exc: Exception) -> None:
     if isinstance(exc, SlackApiError | OSError):
         log.warning("%s: not sent (%s); tried again in %s", job.key, error, wait)
     else:
-        log.exception("%s: failed (%s); tried again in %s", job.key, error, wait)
-    with services.uow() as uow:
-        uow.outbox.retry(job, now=services.now(), error=error, after=wait)
+        log.error("%s: failed (%s); tried again in %s", job.key, error, wait, exc_info=exc)
+    uow.outbox.retry(job, now=now, error=error, after=wait)
 
 
 def _describe(exc: Exception) -> str:
