@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, case, exists, func, or_, select, tuple_, update
+from sqlalchemy import Select, and_, case, exists, func, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from handoff.model import (
     OPEN_STATUSES,
@@ -201,7 +201,7 @@ class SqlHandoffRepository:
         """Handoffs whose chases must be timed now, by (due time, id) after `after`: a page
         never repeats one, and how many are stored beyond them costs nothing."""
         key = tuple_(HandoffRow.next_chase_at, HandoffRow.id)
-        query = select(HandoffRow).where(HandoffRow.next_chase_at <= now)
+        query = _whole().where(HandoffRow.next_chase_at <= now)
         if after is not None:
             query = query.where(key > tuple_(*after))
         rows = self.session.scalars(
@@ -228,7 +228,7 @@ class SqlHandoffRepository:
 
     def recent_for_user(self, team_id: str, user_id: str, limit: int = 10) -> list[Handoff]:
         rows = self.session.scalars(
-            select(HandoffRow)
+            _whole()
             .where(HandoffRow.team_id == team_id, HandoffRow.sdr_id == user_id)
             .order_by(HandoffRow.submitted_at.desc(), HandoffRow.id.desc())
             .limit(limit)
@@ -309,7 +309,7 @@ class SqlHandoffRepository:
             HandoffRow.sdr_id != viewer,
         )
         rows = self.session.scalars(
-            select(HandoffRow)
+            _whole()
             .where(*where)
             .order_by(HandoffRow.meeting_at, HandoffRow.id)
             .limit(limit)
@@ -339,7 +339,7 @@ class SqlHandoffRepository:
             meeting <= now if due else meeting > now,
         )
         rows = self.session.scalars(
-            select(HandoffRow).where(*where).order_by(meeting, HandoffRow.id).limit(limit)
+            _whole().where(*where).order_by(meeting, HandoffRow.id).limit(limit)
         )
         total = self.session.scalar(select(func.count()).select_from(HandoffRow).where(*where))
         return [to_handoff(r) for r in rows], int(total or 0)
@@ -359,6 +359,14 @@ class SqlHandoffRepository:
                 )
             )
         )
+
+
+def _whole() -> Select[HandoffRow]:
+    """Handoffs with their people and criterion results, loaded in two more queries for
+    the whole list (not two per handoff)."""
+    return select(HandoffRow).options(
+        selectinload(HandoffRow.stakeholders), selectinload(HandoffRow.criteria)
+    )
 
 
 def _fill(row: HandoffRow, q: Qualification, score: Score) -> None:
