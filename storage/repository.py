@@ -309,10 +309,7 @@ class SqlHandoffRepository:
             HandoffRow.sdr_id != viewer,
         )
         rows = self.session.scalars(
-            _whole()
-            .where(*where)
-            .order_by(HandoffRow.meeting_at, HandoffRow.id)
-            .limit(limit)
+            _whole().where(*where).order_by(HandoffRow.meeting_at, HandoffRow.id).limit(limit)
         )
         total = self.session.scalar(select(func.count()).select_from(HandoffRow).where(*where))
         return [to_handoff(r) for r in rows], int(total or 0)
