@@ -16,6 +16,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from sqlalchemy import Engine
 
 from bot.delivery.pool import DeliveryPool
+from bot.roles import Directory
 from bot.settings import Settings
 from handoff.config import Config
 from storage.db import make_engine
@@ -31,6 +32,7 @@ class Services:
     settings: Settings
     db: Database
     client: WebClient
+    roles: Directory
     now: Callable[[], datetime] = field(default=utc_now)
     # Sends what a commit wrote to the outbox, off the request's thread (bot/app.py starts
     # it). Without one (a command, a job) the rows wait for the next sweep.
@@ -77,8 +79,10 @@ def make_client(settings: Settings, token: str | None = None) -> WebClient:
 
 
 def make_services(settings: Settings, client: WebClient | None = None) -> Services:
+    client = client or make_client(settings)
     return Services(
         settings=settings,
         db=Database(make_engine(settings.database_url)),
-        client=client or make_client(settings),
+        client=client,
+        roles=Directory(settings, client),
     )

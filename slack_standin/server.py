@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from http.server import ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
@@ -135,9 +135,22 @@ class SlackStandIn(HttpService, FaultInjection, Inspection):
         with self._cond:
             return self._ws.add_user(user_id, name=name, real_name=real_name, tz=tz, email=email)
 
-    def add_channel(self, channel_id: str, name: str) -> None:
+    def add_channel(self, channel_id: str, name: str, members: Iterable[str] = ()) -> None:
+        """A channel conversations.members knows, with these members (see `join`)."""
         with self._cond:
             self._ws.channel_names[channel_id] = name
+            self._ws.channel_members.setdefault(channel_id, [])
+        self.join(channel_id, *members)
+
+    def join(self, channel_id: str, *users: str) -> None:
+        with self._cond:
+            members = self._ws.channel_members.setdefault(channel_id, [])
+            members.extend(u for u in users if u not in members)
+
+    def leave(self, channel_id: str, *users: str) -> None:
+        with self._cond:
+            members = self._ws.channel_members.get(channel_id, [])
+            members[:] = [m for m in members if m not in users]
 
     def issue_trigger_id(self, view_id: str | None = None) -> str:
         """A fresh trigger id; ``view_id`` is the view the interaction happened in, if any."""

@@ -171,6 +171,24 @@ def conversations_open(ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
     return {"no_op": False, "already_open": False, "channel": {"id": channel_id}}
 
 
+def conversations_members(ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
+    """A channel's member ids, a page at a time (limit up to 1000, next_cursor when more)."""
+    channel = args.get("channel")
+    if not isinstance(channel, str) or channel not in ws.channel_members:
+        raise ApiError("channel_not_found")
+    members = ws.channel_members[channel]
+    try:
+        limit = max(1, min(int(args.get("limit") or 100), 1000))
+        offset = int(str(args.get("cursor") or "0").removeprefix("offset:"))
+    except ValueError:
+        raise ApiError("invalid_cursor") from None
+    more = offset + limit < len(members)
+    return {
+        "members": members[offset : offset + limit],
+        "response_metadata": {"next_cursor": f"offset:{offset + limit}" if more else ""},
+    }
+
+
 def users_info(ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
     return {"user": ws.user(args.get("user"))}
 
@@ -364,6 +382,7 @@ HANDLERS: dict[str, Handler] = {
     "conversations.history": conversations_history,
     "conversations.replies": conversations_replies,
     "conversations.open": conversations_open,
+    "conversations.members": conversations_members,
     "users.info": users_info,
     "users.lookupByEmail": users_lookup_by_email,
     "views.open": views_open,

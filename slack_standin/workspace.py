@@ -30,6 +30,7 @@ class Workspace:
         self.views = ViewStore(self.ids, identity, trigger_ttl)
         self.users: dict[str, dict[str, Any]] = {}
         self.channel_names: dict[str, str] = {}
+        self.channel_members: dict[str, list[str]] = {}  # channels added with add_channel
         self.uploads: dict[str, Upload] = {}
         self.hooks: dict[str, Hook] = {}
         self.problems: list[str] = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, and_, case, exists, func, or_, select, tuple_, update
+from sqlalchemy import Select, and_, case, func, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -340,22 +340,6 @@ class SqlHandoffRepository:
         )
         total = self.session.scalar(select(func.count()).select_from(HandoffRow).where(*where))
         return [to_handoff(r) for r in rows], int(total or 0)
-
-    def has_decided(self, team_id: str, user_id: str) -> bool:
-        """Whether `user_id` ever accepted or rejected a handoff or was given a meeting."""
-        return bool(
-            self.session.scalar(
-                select(
-                    exists().where(
-                        HandoffRow.team_id == team_id,
-                        HandoffRow.status.in_([Status.ACCEPTED.value, Status.REJECTED.value]),
-                        or_(
-                            HandoffRow.decided_by == user_id, HandoffRow.reassigned_ae_id == user_id
-                        ),
-                    )
-                )
-            )
-        )
 
 
 def _whole() -> Select[HandoffRow]:

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 from bot.delivery.pacing import Slack
 from bot.delivery.plans import Plan, Publish
+from bot.roles import RolesUnknown
 from bot.services import Services
 from bot.surfaces.digest_message import duration, period_text, rate, stale_lines
 from bot.surfaces.home import (
@@ -111,6 +112,7 @@ def build_home(
 ) -> dict[str, Any]:
     now = services.now()
     settings = services.settings
+    is_ae = _is_ae(services, user_id)  # before the transaction: it may ask Slack
     with services.uow(read_only=True) as uow:
         recent = uow.handoffs.recent_for_user(team_id, user_id, limit=HANDOFFS_SHOWN)
         many = len(recent) >= HANDOFFS_SHOWN
@@ -129,8 +131,8 @@ def build_home(
             team_id=team_id,
             user_id=user_id,
             now=now,
-            is_ae=_is_ae(uow, settings.aes, team_id, user_id, booked=bool(recent)),
-            is_manager=user_id in settings.managers,
+            is_ae=is_ae,
+            is_manager=services.roles.is_manager(user_id),
         )
         ae = _ae_home(uow, viewer, settings.ae_channel) if viewer.is_ae else None
         manager = manager_blocks(services, uow, viewer) if viewer.is_manager else []
@@ -148,12 +150,13 @@ def build_home(
     )
 
 
-def _is_ae(
-    uow: UnitOfWork, aes: tuple[str, ...], team_id: str, user_id: str, *, booked: bool
-) -> bool:
-    if aes:
-        return user_id in aes
-    return not booked or uow.handoffs.has_decided(team_id, user_id)
+def _is_ae(services: Services, user_id: str) -> bool:
+    """Home lists briefs to decide only to AEs; when Slack cannot say, to nobody."""
+    try:
+        return services.roles.is_ae(user_id)
+    except RolesUnknown:
+        log.warning("Home for %s shows no briefs: the AE list could not be read", user_id)
+        return False
 
 
 def _ae_home(uow: UnitOfWork, viewer: Viewer, channel: str | None) -> AeHome:

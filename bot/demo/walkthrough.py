@@ -38,7 +38,7 @@ def run_demo(
         url = f"sqlite:///{db_path}"
         upgrade(url)
         with SlackStandIn() as slack:
-            slack.add_channel(AE_CHANNEL, "ae-handoffs")
+            slack.add_channel(AE_CHANNEL, "ae-handoffs", members=(AE, AE2))
             for user, name in NAMES.items():
                 if user.startswith("U"):
                     slack.add_user(user, name=name.split()[0].lower(), real_name=name)

@@ -19,9 +19,10 @@ from slack_sdk.errors import SlackApiError
 from bot.delivery.home_updates import publish_home
 from bot.listeners.transitions import commit_effects, commit_transition
 from bot.payloads import button_id, team_id, user_id
+from bot.roles import RolesUnknown
 from bot.services import Services
 from bot.surfaces.notices import notice, too_late_view
-from bot.surfaces.refusals import GONE, refusal_text
+from bot.surfaces.refusals import GONE, ROLES_UNKNOWN, not_an_ae, refusal_text
 from handoff.effects import Change, homes
 from handoff.lifecycle import Outcome, Refusal, RefusalKind, UnknownHandoff
 from handoff.model import Handoff
@@ -99,3 +100,14 @@ def clicked_transition(
         tell(services, body, respond, refusal_text(result.refusal, actor))
         return None
     return handoff_id
+
+
+def ae_pick_error(services: Services, picked: str) -> str | None:
+    """Why the person a manager picked cannot take a meeting, as a modal field error; None
+    when they are an AE."""
+    try:
+        if services.roles.is_ae(picked):
+            return None
+    except RolesUnknown:
+        return ROLES_UNKNOWN
+    return not_an_ae(picked)

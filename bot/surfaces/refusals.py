@@ -11,11 +11,24 @@ from bot.surfaces.render import user
 from handoff.lifecycle import Refusal, RefusalKind
 
 GONE = "That handoff no longer exists."
+ROLES_UNKNOWN = (
+    "Slack did not say just now who the AEs are, so nothing changed. Try again in a minute."
+)
+
+
+def not_an_ae(person: str) -> str:
+    """The modal error when a manager picks someone who is not an AE to take a meeting."""
+    return f"{user(person)} is not an AE (the AE channel's members, or HANDOFF_AES). Pick an AE."
+
 
 TEXTS: dict[RefusalKind, str] = {
     RefusalKind.ALREADY_DECIDED: "This handoff was already *{status}* by {by}. Nothing changed.",
     RefusalKind.WITHDRAWN: "{By} withdrew this handoff; nothing to decide.",
     RefusalKind.OWN_HANDOFF: "You booked this meeting, so an AE has to accept or reject it.",
+    RefusalKind.NOT_AE: (
+        "Only an AE (a member of the AE channel, or someone HANDOFF_AES names) can accept or "
+        "reject a brief. Nothing changed."
+    ),
     RefusalKind.NOT_BOOKER: "Only {booker}, who booked this meeting, can edit or withdraw it.",
     RefusalKind.NOT_ACCEPTED: ("This handoff is *{status}*; there is no meeting outcome to log."),
     RefusalKind.NOT_OWNER: "This meeting is {by}'s; only they or a manager can log its outcome.",

@@ -59,6 +59,7 @@ class RefusalKind(StrEnum):
     ALREADY_DECIDED = "already_decided"
     WITHDRAWN = "withdrawn"
     OWN_HANDOFF = "own_handoff"  # the booker cannot accept or reject their own meeting
+    NOT_AE = "not_ae"  # only an AE accepts or rejects
     NOT_BOOKER = "not_booker"  # only the booker edits or withdraws
     NOT_ACCEPTED = "not_accepted"  # no meeting outcome before an acceptance
     NOT_OWNER = "not_owner"  # only the AE who owns the meeting (or a manager) logs its outcome

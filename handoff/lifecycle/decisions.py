@@ -79,14 +79,17 @@ def mark_posted(
     return first
 
 
-def decision_refusal(handoff: Handoff, actor: str) -> Refusal | None:
-    """Why `actor` may not accept or reject this handoff now, or None if they may."""
+def decision_refusal(handoff: Handoff, actor: str, *, is_ae: bool) -> Refusal | None:
+    """Why `actor` may not accept or reject this handoff now, or None if they may: an AE
+    (see bot/roles.py for who counts) who did not book it, while it is open."""
     if handoff.status == Status.WITHDRAWN:
         return Refusal(RefusalKind.WITHDRAWN, handoff.status, handoff.sdr_id)
     if handoff.status in (Status.ACCEPTED, Status.REJECTED):
         return Refusal(RefusalKind.ALREADY_DECIDED, handoff.status, decider(handoff))
     if actor == handoff.sdr_id:
         return Refusal(RefusalKind.OWN_HANDOFF, handoff.status, actor)
+    if not is_ae:
+        return Refusal(RefusalKind.NOT_AE, handoff.status, actor)
     return None
 
 
@@ -97,8 +100,12 @@ def decider(handoff: Handoff) -> str | None:
     return handoff.decided_by
 
 
-def accept(repo: HandoffRepository, handoff_id: int, *, actor: str, now: datetime) -> Outcome:
-    return _decide(repo, handoff_id, actor=actor, now=now, to=Status.ACCEPTED, extra={})
+def accept(
+    repo: HandoffRepository, handoff_id: int, *, actor: str, is_ae: bool, now: datetime
+) -> Outcome:
+    return _decide(
+        repo, handoff_id, actor=actor, is_ae=is_ae, now=now, to=Status.ACCEPTED, extra={}
+    )
 
 
 def reject(
@@ -106,12 +113,15 @@ def reject(
     handoff_id: int,
     *,
     actor: str,
+    is_ae: bool,
     reason: str,
     comment: str,
     now: datetime,
 ) -> Outcome:
     extra: dict[str, object] = {"rejection_reason": reason, "rejection_comment": comment or None}
-    return _decide(repo, handoff_id, actor=actor, now=now, to=Status.REJECTED, extra=extra)
+    return _decide(
+        repo, handoff_id, actor=actor, is_ae=is_ae, now=now, to=Status.REJECTED, extra=extra
+    )
 
 
 def _decide(
@@ -119,6 +129,7 @@ def _decide(
     handoff_id: int,
     *,
     actor: str,
+    is_ae: bool,
     now: datetime,
     to: Status,
     extra: dict[str, object],
@@ -126,7 +137,7 @@ def _decide(
     handoff = repo.get(handoff_id)
     if handoff is None:
         raise UnknownHandoff(handoff_id)
-    refusal = decision_refusal(handoff, actor)
+    refusal = decision_refusal(handoff, actor, is_ae=is_ae)
     if refusal:
         return Outcome(handoff, changed=False, refusal=refusal)
     changes: dict[str, object] = {
@@ -143,7 +154,9 @@ def _decide(
     assert current is not None
     if not won:
         # Someone else's compare-and-set landed between our read and our write.
-        return Outcome(current, changed=False, refusal=decision_refusal(current, actor))
+        return Outcome(
+            current, changed=False, refusal=decision_refusal(current, actor, is_ae=is_ae)
+        )
     data = {k: v for k, v in extra.items() if v is not None}
     repo.record(handoff_id, actor=actor, kind=to.value, data=data, now=now)
     return Outcome(current, changed=True)

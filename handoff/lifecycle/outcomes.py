@@ -32,10 +32,11 @@ class OutcomeRepository(HandoffRepository, Protocol):
 
 
 def outcome_refusal(handoff: Handoff, actor: str, managers: Collection[str]) -> Refusal | None:
-    """Why `actor` may not log this meeting's outcome, or None: the AE or a manager may."""
+    """Why `actor` may not log this meeting's outcome, or None: the AE who owns the meeting
+    now (not one who lost it to a reassignment or an overturned rejection) or a manager."""
     if handoff.status != Status.ACCEPTED:
         return Refusal(RefusalKind.NOT_ACCEPTED, handoff.status, handoff.decided_by)
-    if actor not in (handoff.ae_id, handoff.decided_by) and actor not in managers:
+    if actor != handoff.ae_id and actor not in managers:
         return Refusal(RefusalKind.NOT_OWNER, handoff.status, handoff.ae_id)
     if handoff.outcome in FINAL_OUTCOMES:
         return Refusal(RefusalKind.OUTCOME_LOGGED, handoff.status, handoff.outcome_by)

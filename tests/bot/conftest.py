@@ -19,7 +19,7 @@ from tests.support.slack_app import AE, AE2, AE_CHANNEL, SDR, SECRET, Harness, a
 @pytest.fixture
 def standin() -> Iterator[SlackStandIn]:
     with SlackStandIn() as s:
-        s.add_channel(AE_CHANNEL, "ae-desk")
+        s.add_channel(AE_CHANNEL, "ae-desk", members=(AE, AE2))
         for user in (SDR, AE, AE2):
             s.add_user(user, name=user.lower())
         yield s
@@ -44,6 +44,7 @@ def shared_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness
     url = f"sqlite:///{tmp_path_factory.mktemp('shared') / 'handoff.db'}"
     upgrade(url)
     with SlackStandIn() as standin:
+        standin.add_channel(AE_CHANNEL, "ae-desk", members=(AE, AE2))
         yield from _serve(standin, url, {})
 
 

@@ -105,11 +105,12 @@ def test_an_event_retried_by_slack_is_handled_once(harness, sender):
 
 
 def test_fifty_accepts_at_once_have_one_winner_and_everyone_else_is_told(harness, sender):
-    brief = harness.submit_handoff()
-    harness.services.pool.wait_idle()
     aes = [f"U0AE{n:04}" for n in range(50)]
     for ae in aes:
         harness.standin.add_user(ae, name=ae.lower())
+    harness.standin.join(AE_CHANNEL, *aes)  # before the app first reads the channel
+    brief = harness.submit_handoff()
+    harness.services.pool.wait_idle()
     requests = []
     for ae in aes:
         sender.hold()

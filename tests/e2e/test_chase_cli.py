@@ -18,7 +18,7 @@ SUBMITTED = ny(2026, 12, 24, 16, 30)
 
 def test_chase_prints_each_message_once_as_it_falls_due(database_url, tmp_path):
     with SlackStandIn() as slack:
-        slack.add_channel(AE_CHANNEL, "ae-desk")
+        slack.add_channel(AE_CHANNEL, "ae-desk", members=(AE,))
         env = chasing_env(slack, database_url)
         assert run_handoff(["db", "upgrade"], env, tmp_path).returncode == 0
         services = make_services(load_settings(env, dotenv=False))
@@ -56,7 +56,7 @@ def test_chase_prints_each_message_once_as_it_falls_due(database_url, tmp_path):
         # Accepted while Slack was unreachable: what the click armed waits for the sweep.
         with services.uow() as uow:
             accepted = lifecycle.accept(
-                uow.handoffs, handoff.id, actor=AE, now=ny(2026, 12, 28, 17, 0)
+                uow.handoffs, handoff.id, actor=AE, is_ae=True, now=ny(2026, 12, 28, 17, 0)
             ).handoff
             uow.outbox.add(after(Change.ACCEPTED, accepted, actor=AE), now=ny(2026, 12, 28, 17, 0))
         [updated, told, outcome] = chase("2026-12-30T09:00:00-05:00")

@@ -51,7 +51,7 @@ def _wait_healthy(url: str, proc: subprocess.Popen[str]) -> None:
 def test_upgrade_then_serve_runs_the_loop_under_gunicorn(database_url, tmp_path):
     port = _free_port()
     with SlackStandIn() as slack:
-        slack.add_channel(AE_CHANNEL, "ae-desk")
+        slack.add_channel(AE_CHANNEL, "ae-desk", members=(AE,))
         env = {**app_env(slack, database_url), "PORT": str(port)}
         upgraded = run_handoff(["db", "upgrade"], env, tmp_path)
         assert upgraded.returncode == 0, upgraded.stderr

@@ -46,7 +46,7 @@ def _accepted(sessions, key="draft:1"):
             now=NOW,
         ).handoff
         lifecycle.mark_posted(repo, h.id, channel="CAE", ts="1.1", now=NOW)
-        lifecycle.accept(repo, h.id, actor="UAE", now=NOW + timedelta(hours=3))
+        lifecycle.accept(repo, h.id, actor="UAE", is_ae=True, now=NOW + timedelta(hours=3))
     return h.id
 
 

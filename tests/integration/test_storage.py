@@ -117,7 +117,9 @@ def test_concurrent_accepts_have_exactly_one_winner(sessions):
     def click(actor: str) -> None:
         barrier.wait()
         with session_scope(sessions) as s:
-            results.append(lifecycle.accept(SqlHandoffRepository(s), h.id, actor=actor, now=NOW))
+            results.append(
+                lifecycle.accept(SqlHandoffRepository(s), h.id, actor=actor, is_ae=True, now=NOW)
+            )
 
     threads = [threading.Thread(target=click, args=(f"UAE{i}",)) for i in range(6)]
     for t in threads:
@@ -142,7 +144,7 @@ def test_brief_bookkeeping(sessions):
         repo.mark_brief_synced(h.id, 1)
     with session_scope(sessions) as s:
         repo = SqlHandoffRepository(s)
-        lifecycle.accept(repo, h.id, actor="UAE", now=NOW)
+        lifecycle.accept(repo, h.id, actor="UAE", is_ae=True, now=NOW)
         assert (repo.get(h.id).brief_version, repo.get(h.id).brief_synced_version) == (2, 1)
     with session_scope(sessions) as s:
         repo = SqlHandoffRepository(s)

@@ -209,7 +209,7 @@ def build(sessions) -> list[Built]:
 
     # Acme: accepted after 2 hours, held, opportunity created the day after the meeting.
     t = acme.submitted + timedelta(hours=2)
-    act(lifecycle.accept, acme.id, actor="UAE1", now=t)
+    act(lifecycle.accept, acme.id, actor="UAE1", is_ae=True, now=t)
     logged = acme.q.meeting_at + timedelta(days=1)
     act(
         lifecycle.log_outcome,
@@ -234,7 +234,15 @@ def build(sessions) -> list[Built]:
 
     # Globex: rejected with a hostile comment, disputed, overturned to the other AE.
     t = globex.submitted + timedelta(minutes=30)
-    act(lifecycle.reject, globex.id, actor="UAE2", reason="bad_fit", comment=HOSTILE_COMMENT, now=t)
+    act(
+        lifecycle.reject,
+        globex.id,
+        actor="UAE2",
+        is_ae=True,
+        reason="bad_fit",
+        comment=HOSTILE_COMMENT,
+        now=t,
+    )
     case = "They run SOC 2; fit is fine.\nSee the call notes."
     d = t + timedelta(days=1)
     act(
@@ -277,7 +285,15 @@ def build(sessions) -> list[Built]:
 
     # Initech: rejected without a comment, disputed, upheld.
     t = initech.submitted + timedelta(hours=26)
-    act(lifecycle.reject, initech.id, actor="UAE1", reason="bad_timing", comment="", now=t)
+    act(
+        lifecycle.reject,
+        initech.id,
+        actor="UAE1",
+        is_ae=True,
+        reason="bad_timing",
+        comment="",
+        now=t,
+    )
     d, r = t + timedelta(hours=1), t + timedelta(hours=2)
     act(
         lifecycle.dispute,
@@ -318,7 +334,7 @@ def build(sessions) -> list[Built]:
     # Hooli: still pending (as built).
     # Stark: accepted, then rescheduled to a later date.
     t = stark.submitted + timedelta(hours=1)
-    act(lifecycle.accept, stark.id, actor="UAE2", now=t)
+    act(lifecycle.accept, stark.id, actor="UAE2", is_ae=True, now=t)
     moved_at, new_date = t + timedelta(hours=1), NOW + timedelta(days=20)
     act(
         lifecycle.log_outcome,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("bot", "handoff", "storage", "slack_standin", "templates")
-BOT_TOP_LEVEL = {"__init__", "app", "services", "settings", "ids", "payloads"}
+BOT_TOP_LEVEL = {"__init__", "app", "services", "settings", "ids", "payloads", "roles"}
 
 
 def _modules() -> dict[str, Path]:

@@ -166,26 +166,30 @@ def test_posting_opens_the_handoff_once(repo):
 
 def test_accept_then_second_accept_names_the_winner(repo):
     h = _submitted(repo)
-    won = lifecycle.accept(repo, h.id, actor="UAE1", now=NOW)
+    won = lifecycle.accept(repo, h.id, actor="UAE1", is_ae=True, now=NOW)
     assert won.changed and won.handoff.status == Status.ACCEPTED
     assert won.handoff.decided_by == "UAE1"
-    late = lifecycle.accept(repo, h.id, actor="UAE2", now=NOW)
+    late = lifecycle.accept(repo, h.id, actor="UAE2", is_ae=True, now=NOW)
     assert not late.changed
     assert late.refusal == lifecycle.Refusal("already_decided", Status.ACCEPTED, "UAE1")
-    late_reject = lifecycle.reject(repo, h.id, actor="UAE2", reason="bad_fit", comment="", now=NOW)
+    late_reject = lifecycle.reject(
+        repo, h.id, actor="UAE2", is_ae=True, reason="bad_fit", comment="", now=NOW
+    )
     assert not late_reject.changed and late_reject.handoff.status == Status.ACCEPTED
 
 
 def test_sdr_cannot_decide_their_own_handoff(repo):
     h = _submitted(repo)
-    outcome = lifecycle.accept(repo, h.id, actor="USDR", now=NOW)
+    outcome = lifecycle.accept(repo, h.id, actor="USDR", is_ae=True, now=NOW)
     assert not outcome.changed and outcome.refusal.kind == "own_handoff"
     assert repo.get(h.id).status == Status.SUBMITTED
 
 
 def test_reject_records_reason_and_comment(repo):
     h = _submitted(repo)
-    outcome = lifecycle.reject(repo, h.id, actor="UAE1", reason="no_pain", comment="vague", now=NOW)
+    outcome = lifecycle.reject(
+        repo, h.id, actor="UAE1", is_ae=True, reason="no_pain", comment="vague", now=NOW
+    )
     assert outcome.changed
     assert outcome.handoff.rejection_reason == "no_pain"
     assert outcome.handoff.rejection_comment == "vague"
@@ -195,7 +199,7 @@ def test_reject_records_reason_and_comment(repo):
 
 def test_unknown_handoff_raises(repo):
     with pytest.raises(lifecycle.UnknownHandoff):
-        lifecycle.accept(repo, 99, actor="UAE1", now=NOW)
+        lifecycle.accept(repo, 99, actor="UAE1", is_ae=True, now=NOW)
 
 
 def test_lost_race_between_read_and_write_is_reported_as_refusal(repo):
@@ -212,7 +216,7 @@ def test_lost_race_between_read_and_write_is_reported_as_refusal(repo):
         return real_cas(handoff_id, **kwargs)
 
     repo.compare_and_set = someone_else_first
-    outcome = lifecycle.accept(repo, h.id, actor="UAE1", now=NOW)
+    outcome = lifecycle.accept(repo, h.id, actor="UAE1", is_ae=True, now=NOW)
     assert not outcome.changed
     assert outcome.refusal == lifecycle.Refusal("already_decided", Status.REJECTED, "UAE9")
 
@@ -243,7 +247,7 @@ def test_only_the_booker_may_edit_or_withdraw(repo, action):
 @pytest.mark.parametrize("action", ["revise", "withdraw"])
 def test_nothing_changes_after_a_decision(repo, action):
     h = _submitted(repo)
-    lifecycle.accept(repo, h.id, actor="UAE1", now=NOW)
+    lifecycle.accept(repo, h.id, actor="UAE1", is_ae=True, now=NOW)
     kwargs = {"qualification": qualification(), "score": scored()} if action == "revise" else {}
     outcome = getattr(lifecycle, action)(repo, h.id, actor="USDR", now=NOW, **kwargs)
     assert outcome.refusal == lifecycle.Refusal("already_decided", Status.ACCEPTED, "UAE1")
@@ -254,7 +258,7 @@ def test_withdraw_closes_it_for_everyone(repo):
     outcome = lifecycle.withdraw(repo, h.id, actor="USDR", now=NOW)
     assert outcome.changed and outcome.handoff.status == Status.WITHDRAWN
     assert outcome.handoff.brief_version == 2
-    late = lifecycle.accept(repo, h.id, actor="UAE1", now=NOW)
+    late = lifecycle.accept(repo, h.id, actor="UAE1", is_ae=True, now=NOW)
     assert late.refusal and late.refusal.kind == "withdrawn"
     again = lifecycle.withdraw(repo, h.id, actor="USDR", now=NOW)
     assert again.refusal and again.refusal.kind == "withdrawn"
@@ -270,7 +274,7 @@ CASE = "Dana is the economic buyer; the AE missed the org chart we shared."
 def _rejected(repo: FakeRepository) -> Handoff:
     h = _submitted(repo)
     lifecycle.reject(
-        repo, h.id, actor="UAE1", reason="wrong_persona", comment="Not a buyer", now=NOW
+        repo, h.id, actor="UAE1", is_ae=True, reason="wrong_persona", comment="Not a buyer", now=NOW
     )
     return repo.get(h.id)
 
@@ -317,7 +321,7 @@ def test_only_the_booker_may_dispute_and_only_a_rejection(repo):
     h = _rejected(repo)
     assert _dispute(repo, h.id, actor="UAE2").refusal.kind == "dispute_not_booker"
     accepted = _submitted(repo, key="draft:2")
-    lifecycle.accept(repo, accepted.id, actor="UAE1", now=NOW)
+    lifecycle.accept(repo, accepted.id, actor="UAE1", is_ae=True, now=NOW)
     refused = _dispute(repo, accepted.id)
     assert refused.refusal == lifecycle.Refusal("not_rejected", Status.ACCEPTED, "UAE1")
     assert repo.get(h.id).dispute_status is None
@@ -378,7 +382,7 @@ def test_overturn_counts_as_accepted_and_keeps_the_rejection_on_record(repo):
     # Accepted now: the outcome chase asks the new owner, who may log it.
     assert lifecycle.outcome_refusal(row, "UAE2", MANAGERS) is None
     # A stale Accept or Edit names the manager whose verdict stands, not the AE who rejected.
-    late = lifecycle.accept(repo, h.id, actor="UAE3", now=NOW)
+    late = lifecycle.accept(repo, h.id, actor="UAE3", is_ae=True, now=NOW)
     assert late.refusal == lifecycle.Refusal("already_decided", Status.ACCEPTED, "UMGR1")
     assert lifecycle.edit_refusal(row, "USDR").by == "UMGR1"
 

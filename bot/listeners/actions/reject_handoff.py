@@ -7,9 +7,10 @@ from slack_bolt import Ack, App, Respond
 from bot.ids import Action
 from bot.listeners.clicks import clicked_handoff, tell
 from bot.payloads import user_id
+from bot.roles import RolesUnknown
 from bot.services import Services
 from bot.surfaces.modals import reject_view
-from bot.surfaces.refusals import refusal_text
+from bot.surfaces.refusals import ROLES_UNKNOWN, refusal_text
 from handoff.lifecycle import decision_refusal
 
 
@@ -21,7 +22,12 @@ def register(app: App, services: Services) -> None:
         handoff = clicked_handoff(services, body, respond)
         if handoff is None:
             return
-        refusal = decision_refusal(handoff, actor)
+        try:
+            is_ae = services.roles.is_ae(actor)
+        except RolesUnknown:
+            tell(services, body, respond, ROLES_UNKNOWN)
+            return
+        refusal = decision_refusal(handoff, actor, is_ae=is_ae)
         if refusal:
             tell(services, body, respond, refusal_text(refusal, actor))
             return

@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot import ids
+from bot.listeners.clicks import ae_pick_error
 from bot.listeners.transitions import commit_transition
 from bot.payloads import metadata_id, state_value, user_id
 from bot.services import Services
@@ -82,6 +83,10 @@ def register(app: App, services: Services) -> None:
         field = ids.Block.OVERTURN_TO.value
         if handoff_id is None or not isinstance(to_ae, str) or not to_ae:
             ack(response_action="errors", errors={field: "Pick the AE who takes the meeting."})
+            return
+        problem = ae_pick_error(services, to_ae)
+        if problem:
+            ack(response_action="errors", errors={field: problem})
             return
         try:
             found = handoff_id

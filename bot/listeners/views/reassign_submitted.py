@@ -6,6 +6,7 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot import ids
+from bot.listeners.clicks import ae_pick_error
 from bot.listeners.transitions import commit_transition
 from bot.payloads import metadata_id, user_id
 from bot.services import Services
@@ -25,6 +26,10 @@ def register(app: App, services: Services) -> None:
         handoff_id = metadata_id(view, "handoff")
         if handoff_id is None or not isinstance(to_ae, str) or not to_ae:
             ack(response_action="errors", errors={ids.Block.REASSIGN_TO.value: "Pick an AE."})
+            return
+        problem = ae_pick_error(services, to_ae)
+        if problem:
+            ack(response_action="errors", errors={ids.Block.REASSIGN_TO.value: problem})
             return
         try:
             result = commit_transition(

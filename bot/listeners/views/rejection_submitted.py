@@ -8,9 +8,10 @@ from slack_bolt import Ack, App
 from bot import ids
 from bot.listeners.transitions import commit_transition
 from bot.payloads import metadata_id, state_value, user_id
+from bot.roles import RolesUnknown
 from bot.services import Services
 from bot.surfaces.notices import too_late_view
-from bot.surfaces.refusals import GONE, refusal_text
+from bot.surfaces.refusals import GONE, ROLES_UNKNOWN, refusal_text
 from handoff.effects import Change
 from handoff.lifecycle import UnknownHandoff, reject
 
@@ -38,6 +39,11 @@ def register(app: App, services: Services) -> None:
             return
         assert isinstance(reason, str) and handoff_id is not None
         try:
+            is_ae = services.roles.is_ae(actor)
+        except RolesUnknown:
+            ack(response_action="errors", errors={ids.Block.REJECT_REASON.value: ROLES_UNKNOWN})
+            return
+        try:
             outcome = commit_transition(
                 services,
                 handoff_id,
@@ -45,6 +51,7 @@ def register(app: App, services: Services) -> None:
                     repo,
                     handoff_id,
                     actor=actor,
+                    is_ae=is_ae,
                     reason=reason,
                     comment=comment,
                     now=services.now(),
