@@ -39,6 +39,7 @@ from bench.ack_kinds import (  # noqa: E402
     SlashCommands,
     WizardSteps,
     company,
+    deciders,
     wait_effects,
 )
 from bench.ack_lifecycles import lifecycles  # noqa: E402
@@ -233,7 +234,8 @@ def main() -> int:
         "profile": {},
     }
     with TimedStandIn() as standin, fresh_database(args.database, folder) as url:
-        standin.add_channel(AE_CHANNEL, "ae-desk")
+        tags = ["L", *(f"C{c}" for c in args.concurrency)]
+        standin.add_channel(AE_CHANNEL, "ae-desk", members=deciders(tags, args.requests))
         size = {"workers": args.workers, "threads": args.threads}
         app = start_app(app_env(standin, secret, url), folder, **size)
         bare = start_bare(secret, standin.base_url, folder, **size)

@@ -176,6 +176,17 @@ class WizardSteps(Kind):
         return result.answered if outcome == "update" else f"the step answered {outcome!r}"
 
 
+def decider(tag: str, name: str, i: int) -> str:
+    """The AE who sends click `i` of a run: one of their own, so every Accept is a first."""
+    return f"U0AE{tag}{name[0]}{i:04d}"
+
+
+def deciders(tags: list[str], n: int) -> list[str]:
+    """Every AE the runs tagged `tags` click as: members of the AE channel before the app
+    first reads it (it keeps the list for minutes, as it would in Slack)."""
+    return [decider(t, name, i) for t in tags for name in ("Accept", "Reject") for i in range(n)]
+
+
 class Clicks(Kind):
     """Accept or Reject on a brief in the AE channel, one brief per click."""
 
@@ -186,7 +197,7 @@ class Clicks(Kind):
         self.name = "Accept" if action is Action.ACCEPT else "Reject"
 
     def ae(self, i: int) -> str:
-        return f"U0AE{self.tag}{self.name[0]}{i:04d}"
+        return decider(self.tag, self.name, i)
 
     def send(self, sender: TimedSender, i: int) -> Reply:
         brief = self.briefs[i]

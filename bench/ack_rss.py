@@ -14,7 +14,7 @@ from collections.abc import Callable
 from contextlib import redirect_stdout
 from pathlib import Path
 
-from bench.ack_kinds import AE_CHANNEL, Calls, Clicks, wait_effects
+from bench.ack_kinds import AE_CHANNEL, Calls, Clicks, deciders, wait_effects
 from bench.ack_load import TimedSender, TimedStandIn, run_load
 from bench.ack_prepare import prepare_briefs
 from bench.ack_servers import fresh_database, libpq, start_app
@@ -41,7 +41,7 @@ def measure_rss(
     peaks, notes = {}, []
     label = f"{args.rss_rows:,} handoffs stored"
     with TimedStandIn(team_id=TEAM) as standin, fresh_database(args.database, here) as url:
-        standin.add_channel(AE_CHANNEL, "ae-desk")
+        standin.add_channel(AE_CHANNEL, "ae-desk", members=deciders(["M"], CLICKS))
         log(f"generating {args.rss_rows:,} handoffs (minutes) …")
         with redirect_stdout(sys.stderr):
             generate(url, args.rss_rows, 104)

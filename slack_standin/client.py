@@ -82,6 +82,9 @@ class PayloadSender:
         self.team_id = team_id or standin.identity.team_id
         self.api_app_id = api_app_id
         self.timeout = timeout
+        # People from another organisation in a Slack Connect channel: their own team id,
+        # which Slack sends as user.team_id while team.id stays the channel's workspace.
+        self.user_teams: dict[str, str] = {}
 
     def _deliver(self, kind: str, payload: dict[str, Any]) -> Reply:
         """Send ``payload`` (``kind`` as Socket Mode names it) and return the app's answer."""
@@ -377,7 +380,8 @@ class PayloadSender:
 
     def _user(self, user_id: str) -> dict[str, Any]:
         name = self.standin.user(user_id)["name"]
-        return {"id": user_id, "username": name, "name": name, "team_id": self.team_id}
+        team = self.user_teams.get(user_id, self.team_id)
+        return {"id": user_id, "username": name, "name": name, "team_id": team}
 
     def _channel(self, channel_id: str) -> dict[str, str]:
         return {"id": channel_id, "name": self.standin.channel_name(channel_id)}

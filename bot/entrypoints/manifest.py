@@ -13,7 +13,9 @@ PLACEHOLDER_URL = "https://handoff.example.com"
 # and `mpim:write` to open the AE's DM and the managers' group DM, and the
 # `*:history` scopes so a sweep that took over a crashed sender's claim can find a
 # message Slack already accepted (by its metadata) instead of posting it twice;
-# `files:write` to upload the weekly digest's chart (files_upload_v2).
+# `files:write` to upload the weekly digest's chart (files_upload_v2); `channels:read`
+# and `groups:read` for conversations.members: without HANDOFF_AES, the AEs are the
+# members of the AE channel, public or private (bot/roles.py).
 BOT_SCOPES = [
     "commands",
     "chat:write",
@@ -24,6 +26,8 @@ BOT_SCOPES = [
     "im:history",
     "mpim:history",
     "files:write",
+    "channels:read",
+    "groups:read",
 ]
 
 

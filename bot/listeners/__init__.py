@@ -2,10 +2,11 @@
 
 from slack_bolt import App
 
-from bot.listeners import actions, commands, events, shortcuts, views
+from bot.listeners import actions, commands, events, shortcuts, views, workspace
 from bot.services import Services
 
 
 def register(app: App, services: Services) -> None:
-    for module in (commands, shortcuts, actions, views, events):
+    # The workspace check is the first middleware: a foreign request touches nothing.
+    for module in (workspace, commands, shortcuts, actions, views, events):
         module.register(app, services)

@@ -185,6 +185,19 @@ def test_sdr_cannot_decide_their_own_handoff(repo):
     assert repo.get(h.id).status == Status.SUBMITTED
 
 
+def test_only_an_ae_decides(repo):
+    h = _submitted(repo)
+    for decide in (
+        lambda: lifecycle.accept(repo, h.id, actor="USDR2", is_ae=False, now=NOW),
+        lambda: lifecycle.reject(
+            repo, h.id, actor="USDR2", is_ae=False, reason="bad_fit", comment="", now=NOW
+        ),
+    ):
+        outcome = decide()
+        assert not outcome.changed and outcome.refusal.kind == "not_ae"
+    assert repo.get(h.id).status == Status.SUBMITTED
+
+
 def test_reject_records_reason_and_comment(repo):
     h = _submitted(repo)
     outcome = lifecycle.reject(
@@ -451,3 +464,14 @@ def test_two_managers_at_once_get_one_verdict(repo):
     assert not lost.changed
     assert lost.refusal == lifecycle.Refusal("dispute_resolved", Status.REJECTED, "UMGR2")
     assert repo.get(h.id).status == Status.REJECTED
+
+
+def test_after_an_overturn_the_ae_who_rejected_it_does_not_log_its_outcome(repo):
+    h = _rejected(repo)
+    _dispute(repo, h.id)
+    assert _resolve(repo, h.id, to_ae="UAE2").changed
+    now = repo.get(h.id)
+    refusal = lifecycle.outcome_refusal(now, "UAE1", MANAGERS)
+    assert refusal and refusal.kind == "not_owner" and refusal.by == "UAE2"
+    assert lifecycle.outcome_refusal(now, "UAE2", MANAGERS) is None
+    assert lifecycle.outcome_refusal(now, "UMGR1", MANAGERS) is None

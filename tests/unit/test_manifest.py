@@ -143,6 +143,8 @@ def test_manifest_content() -> None:
     assert {"im:write", "mpim:write", "channels:history", "im:history"} <= set(BOT_SCOPES)
     # The weekly digest's chart goes up with files_upload_v2.
     assert "files:write" in BOT_SCOPES
+    # Without HANDOFF_AES the AEs are the AE channel's members (conversations.members).
+    assert {"channels:read", "groups:read"} <= set(BOT_SCOPES)
 
 
 def test_manifest_base_url_is_used_without_a_double_slash() -> None:
