@@ -14,7 +14,7 @@ from storage.models import HandoffRow, OutboxRow
 from tests.support.db import unit
 
 
-def _row(n: int, *, status: str, meeting: datetime, submitted: datetime) -> dict[str, Any]:
+def bulk_row(n: int, *, status: str, meeting: datetime, submitted: datetime) -> dict[str, Any]:
     return {
         "team_id": "T1",
         "sdr_id": "U0OLDSDR",
@@ -51,14 +51,14 @@ def store_history(services: Services, count: int, *, now: datetime) -> None:
     for timing: as after an upgrade) and `count` whose outcome chases were all sent."""
     ahead = [
         {
-            **_row(n, status="accepted", meeting=now + timedelta(days=40), submitted=now),
+            **bulk_row(n, status="accepted", meeting=now + timedelta(days=40), submitted=now),
             "next_chase_at": now - timedelta(days=1),
         }
         for n in range(count)
     ]
     exhausted = [
         {
-            **_row(
+            **bulk_row(
                 count + n,
                 status="accepted",
                 meeting=now - timedelta(days=30),
