@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.delivery.pacing import Pacer, Slack
 from bot.delivery.sender import Outcome, deliver_due
@@ -90,3 +90,30 @@ def _row(harness, kind):
         if row is not None:
             repo.session.expunge(row)
         return row
+
+
+def test_a_failed_lookup_makes_the_post_wait_instead_of_posting_it_again(harness):
+    # The brief lands but its answer is lost; then Slack fails the lookup (a 503 through the
+    # client's retries). Posting then would show the brief twice: the row waits instead.
+    harness.standin.fail_next("chat.postMessage", mode="drop_after")
+    _submit_without_waiting(harness)
+    harness.wait_until(lambda: _row(harness, "brief").last_error is not None)
+    harness.standin.fail_next("conversations.history", status=503, error="x", times=3)
+    assert _sweep(harness).sent == []
+    assert _row(harness, "brief").pending and len(harness.standin.messages(AE_CHANNEL)) == 1
+    with unit(harness.services) as repo:  # a minute on, the lookup answers and finds it
+        repo.session.execute(update(OutboxRow).values(available_at=OutboxRow.created_at))
+    [found] = _sweep(harness).sent
+    assert found.recovered and len(harness.standin.messages(AE_CHANNEL)) == 1
+
+
+def test_a_lost_post_is_found_however_many_messages_came_after_it(harness):
+    harness.standin.fail_next("chat.postMessage", mode="drop_after")
+    _submit_without_waiting(harness)
+    harness.wait_until(lambda: _row(harness, "brief").last_error is not None)
+    people = harness.standin.client(token="xoxb-people")
+    for n in range(250):  # a busy channel: more than one page of history since
+        people.chat_postMessage(channel=AE_CHANNEL, text=f"chatter {n}")
+    [found] = _sweep(harness).sent
+    assert found.recovered
+    assert len(harness.standin.messages(AE_CHANNEL)) == 251
