@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 from sqlalchemy import select, update
 
 from bot.delivery.pacing import Pacer, Slack
-from bot.delivery.sender import Outcome, deliver_due
+from bot.delivery.sender import Outcome, deliver, deliver_due
 from bot.ids import Action
 from storage.models import HandoffRow, OutboxRow
 from tests.support.db import unit
@@ -117,3 +120,42 @@ def test_a_lost_post_is_found_however_many_messages_came_after_it(harness):
     [found] = _sweep(harness).sent
     assert found.recovered
     assert len(harness.standin.messages(AE_CHANNEL)) == 251
+
+
+def test_a_sender_and_a_sweep_claiming_the_same_rows_never_deadlock(harness):
+    """A click hands its rows to the pool in its own order (the brief, then Homes written
+    long before); a sweep claims by id. Claims take rows in id order, so on PostgreSQL the
+    two queue behind each other instead of waiting on each other in a cycle."""
+    from handoff.effects import home
+
+    services = harness.services
+    with services.uow() as uow:
+        low, high = uow.outbox.add([home("T1", AE), home("T1", SDR)], now=services.now())
+    claimed_first = threading.Event()
+    errors: list[BaseException] = []
+    swept: list[int] = []
+
+    def sweep() -> None:  # claims by id: the low row, then (a moment later) the high one
+        try:
+            with services.uow() as uow:
+                swept.append(uow.outbox.claim(low, now=services.now()).id)
+                claimed_first.set()
+                time.sleep(0.5)
+                swept.append(uow.outbox.claim(high, now=services.now()).id)
+        except BaseException as exc:
+            errors.append(exc)
+            claimed_first.set()
+
+    def pool() -> None:  # the rows in the click's order: the high one first
+        claimed_first.wait()
+        try:
+            deliver(services, [high, low], Slack.immediate(services.client))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=sweep), threading.Thread(target=pool)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert errors == [] and swept == [low, high]
