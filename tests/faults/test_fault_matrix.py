@@ -14,6 +14,8 @@ from __future__ import annotations
 import random
 import threading
 from collections import Counter
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -85,7 +87,7 @@ class Sweeper(threading.Thread):
 
     def run(self) -> None:
         try:
-            while not self.stopping.wait(0.2):
+            while not self.stopping.wait(0.5):
                 _sweep(self.services)
                 self.sweeps += 1
         except BaseException as exc:  # reported by stop()
@@ -97,6 +99,13 @@ class Sweeper(threading.Thread):
         self.services.close()
         assert not self.is_alive(), "the sweeper did not stop"
         assert self.errors == [], self.errors
+
+
+def _at_once(work: Callable[[int], None], items: Iterable[int]) -> None:
+    """Several people at once (four threads), each doing `work` for their items."""
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for done in [pool.submit(work, item) for item in items]:
+            done.result()
 
 
 def _settle(harness) -> None:
@@ -139,29 +148,37 @@ def test_every_handoff_ends_with_one_brief_and_every_message_sent_once(harness, 
     faults = standin.fail_at_random(METHODS, rate=RATE, seed=count, timeout=API_TIMEOUT + 0.5)
     sweeper = Sweeper(harness.services)
     sweeper.start()
-    try:
-        for n in range(count):
-            person.submit(
-                SDRS[n % len(SDRS)], wizard_values(company=f"Company {n}", stakeholders=[])
-            )
+    try:  # each SDR books their share, all four at once
+
+        def book(sdr: int) -> None:
+            for n in range(sdr, count, len(SDRS)):
+                values = wizard_values(company=f"Company {n}", stakeholders=[])
+                person.submit(SDRS[sdr], values)
+
+        _at_once(book, range(len(SDRS)))
     finally:
         sweeper.stop()
     # The AEs decide on the briefs they see; a brief Slack never showed is swept out first.
     ahead = _catch_up(harness, start=timedelta(0), until=lambda: len(_posted(harness)) == count)
     wait_for(lambda: len(top_level(standin)) >= count, timeout=10)
     briefs = {m["metadata"]["event_payload"]["handoff_id"]: m for m in top_level(standin)}
-    decisions: dict[int, str] = {}
+    plan = {
+        hid: (rng.choice(AES), "accepted" if rng.random() < 0.7 else "rejected")
+        for hid in sorted(_posted(harness))
+    }
+    decisions = {hid: decision for hid, (_, decision) in plan.items()}
+
+    def decide(hid: int) -> None:
+        ae, decision = plan[hid]
+        if decision == "accepted":
+            person.accept(ae, briefs[hid])
+        else:
+            person.reject(ae, briefs[hid], ["wrong_persona", "bad_timing"][hid % 2])
+
     sweeper = Sweeper(harness.services)
     sweeper.start()
     try:
-        for hid in sorted(_posted(harness)):
-            ae = rng.choice(AES)
-            if rng.random() < 0.7:
-                person.accept(ae, briefs[hid])
-                decisions[hid] = "accepted"
-            else:
-                person.reject(ae, briefs[hid], rng.choice(["wrong_persona", "bad_timing"]))
-                decisions[hid] = "rejected"
+        _at_once(decide, sorted(plan))
     finally:
         sweeper.stop()
 

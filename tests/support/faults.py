@@ -56,7 +56,7 @@ def serve(standin: SlackStandIn, database_url: str, env: dict[str, str]) -> Iter
     services = make_services(settings)
     app = build_app(services)
     with LocalServer(create_wsgi(app, services.engine)) as server:
-        slack = SlackSender(server.url + "/slack/events", SECRET, standin)
+        slack = TracingSender(server.url + "/slack/events", SECRET, standin)
         yield Harness(standin, slack, "", services, server.url)
     services.close()
 
@@ -70,6 +70,23 @@ def wait_for(condition: Any, timeout: float) -> bool:
     return False
 
 
+class TracingSender(SlackSender):
+    """A SlackSender that remembers, per thread, the trigger_id of the last payload it sent:
+    several people act at once, and each must find the modal their own press opened."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._local = threading.local()
+
+    def _deliver(self, kind: str, payload: dict[str, Any]) -> Any:
+        self._local.trigger = payload.get("trigger_id")
+        return super()._deliver(kind, payload)
+
+    @property
+    def last_trigger(self) -> str | None:
+        return getattr(self._local, "trigger", None)
+
+
 @dataclass
 class Person:
     """Someone in Slack: when a modal does not open, they press the button again."""
@@ -77,17 +94,26 @@ class Person:
     harness: Harness
     tries: int = 6
 
-    def _modals(self) -> set[str]:
-        return {k for k, v in self.harness.standin.views.items() if v["type"] == "modal"}
+    def _opened(self, trigger: str | None) -> str | None:
+        """The view a views.open with this trigger opened (even if its answer was lost)."""
+        for call in self.harness.standin.calls("views.open"):
+            if call.args.get("trigger_id") == trigger and isinstance(call.response, dict):
+                view = call.response.get("view")
+                if view:
+                    return str(view["id"])
+        return None
 
     def _opens(self, press: Any) -> dict[str, Any]:
-        standin = self.harness.standin
+        slack = self.harness.slack
+        assert isinstance(slack, TracingSender)
         for _ in range(self.tries):
-            before = self._modals()
             press()
-            if wait_for(lambda before=before: self._modals() - before, timeout=API_TIMEOUT * 6):
-                [new] = sorted(self._modals() - before)[-1:]
-                return standin.view(new)
+            trigger = slack.last_trigger
+            # The app's client retries a failed views.open a few times before it gives up.
+            if wait_for(lambda t=trigger: self._opened(t), timeout=API_TIMEOUT * 8):
+                view_id = self._opened(trigger)
+                assert view_id is not None
+                return self.harness.standin.view(view_id)
         raise AssertionError(f"no modal opened after {self.tries} presses")
 
     def open_wizard(self, user: str) -> dict[str, Any]:
