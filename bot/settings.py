@@ -46,6 +46,8 @@ class Settings:
     config: Config = field(repr=False)
     # Who sees "Briefs waiting for an AE" on Home; empty: guessed (bot/delivery/home_updates.py).
     aes: tuple[str, ...] = ()
+    # Seconds a Web API call may take before the client gives up (a read timeout).
+    api_timeout: int = 10
 
     def __repr__(self) -> str:
         # Settings end up in logs, tracebacks and test reports: never with a secret in them.
@@ -104,6 +106,13 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
     if not api_url.endswith("/"):
         api_url += "/"
 
+    timeout_text = get("SLACK_API_TIMEOUT") or "10"
+    if not timeout_text.isdigit() or not 1 <= int(timeout_text) <= 300:
+        raise SettingsError(
+            f"SLACK_API_TIMEOUT must be whole seconds from 1 to 300, got {timeout_text!r}"
+        )
+    api_timeout = int(timeout_text)
+
     port_text = get("PORT") or "3000"
     if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
         raise SettingsError(f"PORT must be a number from 1 to 65535, got {port_text!r}")
@@ -156,6 +165,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
         config_path=config_path,
         config=config,
         aes=aes,
+        api_timeout=api_timeout,
     )
 
 

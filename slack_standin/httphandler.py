@@ -145,12 +145,17 @@ def handler_for(service: HttpService) -> type[BaseHTTPRequestHandler]:
             delay = float(response_headers.pop(HANG, 0) or 0)
             if delay:
                 time.sleep(delay)  # outside the stand-in's lock: other calls go on
-            self.send_response(status)
-            for name, value in response_headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+            try:
+                self.send_response(status)
+                for name, value in response_headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+            except (BrokenPipeError, ConnectionResetError):
+                if not delay:
+                    raise
+                self.close_connection = True  # the client gave up waiting, as clients do
 
         def log_message(self, format: str, *args: Any) -> None:
             """Silence the default per-request stderr logging."""

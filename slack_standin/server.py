@@ -118,6 +118,7 @@ class SlackStandIn(HttpService, FaultInjection, Inspection):
         with self._cond:
             self._calls.clear()
             self._failures.clear()
+            self._random_faults = None
             self._ws.reset()
 
     # -- setting the workspace up ---------------------------------------------------------------

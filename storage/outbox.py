@@ -60,14 +60,37 @@ class OutboxStore:
         self.written: list[int] = []  # rows this unit armed, to hand to a sender after commit
 
     def add(self, effects: Iterable[Effect], *, now: datetime) -> list[int]:
-        """Write each effect; the ids of the rows now pending because of this call."""
-        ids = []
-        for effect in effects:
-            row_id = self._upsert(effect, now) if effect.sync else self._insert(effect, now)
-            if row_id is not None:
-                ids.append(row_id)
+        """Write each effect; the ids of the rows now pending because of this call, in the
+        order of `effects` (the order they are to be sent in)."""
+        effects = list(effects)
+        self.lock(effects=effects)
+        # New rows in key order: two writers inserting the same keys queue on the first one.
+        written: dict[int, int | None] = {}
+        for n in sorted(range(len(effects)), key=lambda n: effects[n].key):
+            effect = effects[n]
+            written[n] = self._upsert(effect, now) if effect.sync else self._insert(effect, now)
+        ids = [row_id for n in range(len(effects)) if (row_id := written[n]) is not None]
         self.written += ids
         return ids
+
+    def lock(self, *, ids: Iterable[int] = (), effects: Iterable[Effect] = ()) -> None:
+        """Lock these rows (and the stored rows that re-arming `effects` would update) in id
+        order, before anything else touches them.
+
+        Every writer takes outbox rows in id order, after the handoff rows it needs: a
+        click's transaction, a sender's claims and its recording. On PostgreSQL two writers
+        then queue behind each other instead of each holding a row the other waits for (a
+        deadlock, which aborts one of them). SQLite runs one writer at a time."""
+        ids = list(ids)
+        keys = [e.key for e in effects if e.sync]
+        if not (ids or keys) or not self._postgres:
+            return
+        self._session.execute(
+            select(OutboxRow.id)
+            .where(or_(OutboxRow.id.in_(ids), OutboxRow.key.in_(keys)))
+            .order_by(OutboxRow.id)
+            .with_for_update()
+        )
 
     def _values(self, effect: Effect, now: datetime) -> dict[str, object]:
         return {

@@ -11,6 +11,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, TypeVar
 
 from slack_sdk import WebClient
@@ -24,7 +25,8 @@ from slack_sdk.http_retry.builtin_handlers import (
 log = logging.getLogger(__name__)
 
 EVENT_TYPE = "handoff_message"
-LOOKUP_LIMIT = 200  # messages scanned for a lost post; see docs/operations.md, known limits
+LOOKUP_LIMIT = 200  # messages per page when looking for a lost post
+LOOKUP_PAGES = 10  # pages read at most: see docs/operations.md, known limits
 T = TypeVar("T")
 
 
@@ -170,34 +172,43 @@ class Slack:
     def find(self, channel: str, meta: dict[str, Any], thread_ts: str | None = None) -> str | None:
         """The ts of a message carrying `meta` in `channel` (or its thread), if any.
 
-        If Slack refuses the lookup (a scope the workspace did not grant), we post:
-        one possible duplicate is better than a message that is never sent.
+        The latest LOOKUP_PAGES pages are read, newest first, so a message is found even when
+        hundreds came after it. If Slack refuses the lookup (an `ok: false` answer, such as a
+        scope the workspace did not grant), we post: one possible duplicate is better than a
+        message that is never sent. If the lookup fails (a 429, a 5xx, a dead line) the error
+        is raised and the row waits for its next try: posting then could show it twice.
         """
-        try:
-            if thread_ts:
-                reply = self.call(
-                    lambda c: c.conversations_replies(
-                        channel=channel,
-                        ts=thread_ts,
-                        include_all_metadata=True,
-                        limit=LOOKUP_LIMIT,
-                    )
+        args: dict[str, Any] = {
+            "channel": channel,
+            "include_all_metadata": True,
+            "limit": LOOKUP_LIMIT,
+        }
+        if thread_ts:
+            args["ts"] = thread_ts
+        lookup = "conversations_replies" if thread_ts else "conversations_history"
+        cursor = ""
+        for _ in range(LOOKUP_PAGES):
+            page = {**args, "cursor": cursor} if cursor else args
+            try:
+                reply = self.call(partial(_lookup, lookup=lookup, args=page))
+            except SlackApiError as exc:
+                if exc.response.status_code != 200:
+                    raise
+                log.warning(
+                    "could not look for a lost message (%s); posting", exc.response.get("error")
                 )
-            else:
-                reply = self.call(
-                    lambda c: c.conversations_history(
-                        channel=channel, include_all_metadata=True, limit=LOOKUP_LIMIT
-                    )
-                )
-        except SlackApiError as exc:
-            log.warning(
-                "could not look for a lost message (%s); posting", exc.response.get("error")
-            )
-            return None
-        for found in reply.get("messages") or []:
-            if found.get("metadata") == meta:
-                return str(found["ts"])
+                return None
+            for found in reply.get("messages") or []:
+                if found.get("metadata") == meta:
+                    return str(found["ts"])
+            cursor = str((reply.get("response_metadata") or {}).get("next_cursor") or "")
+            if not cursor:
+                break
         return None
+
+
+def _lookup(client: WebClient, *, lookup: str, args: dict[str, Any]) -> Any:
+    return getattr(client, lookup)(**args)
 
 
 def metadata(handoff_id: int, kind: str, level: int) -> dict[str, Any]:

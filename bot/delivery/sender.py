@@ -104,16 +104,24 @@ def _deliver_chunk(services: Services, row_ids: list[int], slack: Slack, outcome
     for _ in range(ROUNDS):
         with services.uow() as uow:
             now = services.now()
-            jobs = [job for row_id in row_ids if (job := uow.outbox.claim(row_id, now=now))]
+            # Claimed in id order, the order every writer takes outbox rows in (see
+            # OutboxStore.lock), then sent in the order given (the brief before its Homes).
+            claimed = {row_id: uow.outbox.claim(row_id, now=now) for row_id in sorted(row_ids)}
+            jobs = [job for row_id in row_ids if (job := claimed[row_id])]
         if not jobs:
             return  # not due, sent already, or another sender holds them
         crash_at("after_claim")
         tries = [_attempt(services, slack, job) for job in jobs]
         with services.uow() as uow:
-            # The handoffs first, then the outbox: the order a transition locks them in,
-            # so a recording and a click never wait on each other (PostgreSQL deadlocks).
-            for attempt in tries:
+            # The handoffs first, by id, then the outbox rows, by id: the order a transition
+            # locks them in, so a recording, a claim and a click never wait on each other in
+            # a cycle (a deadlock on PostgreSQL).
+            for attempt in sorted(tries, key=lambda t: t.job.handoff_id or 0):
                 _record_effects(uow, attempt)
+            follows = [
+                e for t in tries if isinstance(t.plan, Post) and t.sent for e in t.plan.follow
+            ]
+            uow.outbox.lock(ids=[t.job.id for t in tries], effects=follows)
             behind = [t.job.id for t in tries if not _record(services, uow, t, outcome)]
             followers = list(uow.outbox.written)
         if followers:  # what recording armed (the booker's Home once a brief is posted)

@@ -100,7 +100,7 @@ def _time_chases(
     sent: dict[int, dict[tuple[str, int], datetime | None]] = {h.id: {} for h in page}
     for e in uow.outbox.entries([h.id for h in page], kinds):
         sent[e.handoff_id][(e.kind, e.level)] = e.sent_at
-    for handoff in page:
+    for handoff in sorted(page, key=lambda h: h.id):  # handoff rows in id order, as writers do
         known = sent[handoff.id]
         due = due_chases(handoff, sent=known, clock=clock, now=now, managers=managers)
         # Each chase exists once: one already armed is left as it is.

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import threading
+import time
+
+from sqlalchemy import select, update
 
 from bot.delivery.pacing import Pacer, Slack
-from bot.delivery.sender import Outcome, deliver_due
+from bot.delivery.sender import Outcome, deliver, deliver_due
 from bot.ids import Action
 from storage.models import HandoffRow, OutboxRow
 from tests.support.db import unit
@@ -90,3 +93,69 @@ def _row(harness, kind):
         if row is not None:
             repo.session.expunge(row)
         return row
+
+
+def test_a_failed_lookup_makes_the_post_wait_instead_of_posting_it_again(harness):
+    # The brief lands but its answer is lost; then Slack fails the lookup (a 503 through the
+    # client's retries). Posting then would show the brief twice: the row waits instead.
+    harness.standin.fail_next("chat.postMessage", mode="drop_after")
+    _submit_without_waiting(harness)
+    harness.wait_until(lambda: _row(harness, "brief").last_error is not None)
+    harness.standin.fail_next("conversations.history", status=503, error="x", times=3)
+    assert _sweep(harness).sent == []
+    assert _row(harness, "brief").pending and len(harness.standin.messages(AE_CHANNEL)) == 1
+    with unit(harness.services) as repo:  # a minute on, the lookup answers and finds it
+        repo.session.execute(update(OutboxRow).values(available_at=OutboxRow.created_at))
+    [found] = _sweep(harness).sent
+    assert found.recovered and len(harness.standin.messages(AE_CHANNEL)) == 1
+
+
+def test_a_lost_post_is_found_however_many_messages_came_after_it(harness):
+    harness.standin.fail_next("chat.postMessage", mode="drop_after")
+    _submit_without_waiting(harness)
+    harness.wait_until(lambda: _row(harness, "brief").last_error is not None)
+    people = harness.standin.client(token="xoxb-people")
+    for n in range(250):  # a busy channel: more than one page of history since
+        people.chat_postMessage(channel=AE_CHANNEL, text=f"chatter {n}")
+    [found] = _sweep(harness).sent
+    assert found.recovered
+    assert len(harness.standin.messages(AE_CHANNEL)) == 251
+
+
+def test_a_sender_and_a_sweep_claiming_the_same_rows_never_deadlock(harness):
+    """A click hands its rows to the pool in its own order (the brief, then Homes written
+    long before); a sweep claims by id. Claims take rows in id order, so on PostgreSQL the
+    two queue behind each other instead of waiting on each other in a cycle."""
+    from handoff.effects import home
+
+    services = harness.services
+    with services.uow() as uow:
+        low, high = uow.outbox.add([home("T1", AE), home("T1", SDR)], now=services.now())
+    claimed_first = threading.Event()
+    errors: list[BaseException] = []
+    swept: list[int] = []
+
+    def sweep() -> None:  # claims by id: the low row, then (a moment later) the high one
+        try:
+            with services.uow() as uow:
+                swept.append(uow.outbox.claim(low, now=services.now()).id)
+                claimed_first.set()
+                time.sleep(0.5)
+                swept.append(uow.outbox.claim(high, now=services.now()).id)
+        except BaseException as exc:
+            errors.append(exc)
+            claimed_first.set()
+
+    def pool() -> None:  # the rows in the click's order: the high one first
+        claimed_first.wait()
+        try:
+            deliver(services, [high, low], Slack.immediate(services.client))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=sweep), threading.Thread(target=pool)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert errors == [] and swept == [low, high]

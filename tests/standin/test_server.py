@@ -424,3 +424,28 @@ def test_stop_shuts_the_server_down_cleanly() -> None:
     standin.stop()  # idempotent
     with pytest.raises(OSError), socket.create_connection((host, int(port)), timeout=0.5):
         pass
+
+
+def test_random_faults_fail_a_share_of_the_chosen_methods_in_every_kind(standin, slack):
+    standin.add_channel("C0RANDOM", "random")
+    faults = standin.fail_at_random(["chat.postMessage"], rate=0.5, seed=3, timeout=0.3)
+    quick = standin.client(timeout=0.1, retry_handlers=[])  # one try per call
+    outcomes: list[str] = []
+    for n in range(60):
+        try:
+            quick.chat_postMessage(channel="C0RANDOM", text=f"note {n}")
+            outcomes.append("ok")
+        except SlackApiError as exc:
+            outcomes.append(str(exc.response.status_code))
+        except OSError:  # a closed connection or a read timeout
+            outcomes.append("line")
+        assert slack.auth_test()["ok"]  # methods not chosen are served
+    kinds = {kind for (_, kind) in faults.injected}
+    assert kinds == {"429", "500", "503", "timeout", "drop_before", "drop_after"}
+    assert outcomes.count("ok") == 60 - sum(faults.injected.values())
+    # A post that failed after it was served, or was answered too late, is in the channel.
+    landed = faults.injected["chat.postMessage", "drop_after"]
+    landed += faults.injected["chat.postMessage", "timeout"]
+    assert len(standin.messages("C0RANDOM")) == outcomes.count("ok") + landed
+    standin.stop_failing()
+    assert quick.chat_postMessage(channel="C0RANDOM", text="again")["ok"]

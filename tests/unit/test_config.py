@@ -72,3 +72,17 @@ def test_handoff_aes_lists_who_sees_the_ae_queue():
     settings = load_settings({"HANDOFF_AES": " U0AEBOB, U0AECAT ,"}, dotenv=False)
     assert settings.aes == ("U0AEBOB", "U0AECAT")
     assert load_settings({}, dotenv=False).aes == ()
+
+
+def test_slack_api_timeout_bounds_every_web_api_call():
+    import pytest
+
+    from bot.services import make_client
+    from bot.settings import SettingsError, load_settings
+
+    assert load_settings({}, dotenv=False).api_timeout == 10
+    settings = load_settings({"SLACK_API_TIMEOUT": "3"}, dotenv=False)
+    assert make_client(settings).timeout == 3
+    for bad in ("0", "2.5", "soon", "301"):
+        with pytest.raises(SettingsError, match="SLACK_API_TIMEOUT"):
+            load_settings({"SLACK_API_TIMEOUT": bad}, dotenv=False)
