@@ -43,7 +43,7 @@ def _unanswered(send) -> None:
 @pytest.mark.parametrize("point", POINTS)
 def test_a_kill_at_each_point_loses_nothing_and_sends_nothing_twice(database_url, tmp_path, point):
     with SlackStandIn() as slack:
-        slack.add_channel(AE_CHANNEL, "ae-desk")
+        slack.add_channel(AE_CHANNEL, "ae-desk", members=(AE,))
         for user in (SDR, AE):
             slack.add_user(user, name=user.lower())
         env = {**app_env(slack, database_url), "PORT": str(free_port())}

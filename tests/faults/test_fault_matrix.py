@@ -53,7 +53,7 @@ RATE = 0.08  # the share of calls that fail, per method
 @pytest.fixture
 def standin():
     with SlackStandIn() as s:
-        s.add_channel(AE_CHANNEL, "ae-desk")
+        s.add_channel(AE_CHANNEL, "ae-desk", members=AES)
         for user in SDRS + AES:
             s.add_user(user, name=user.lower())
         yield s
