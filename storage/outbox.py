@@ -240,6 +240,19 @@ class OutboxStore:
         )
         return [Entry(h, k, lvl, sent, ch, ts) for h, k, lvl, sent, ch, ts in rows if h is not None]
 
+    def failing(self, handoff_id: int) -> list[tuple[str, int, str]]:
+        """What is still unsent for this handoff after failed tries: (kind, tries, error)."""
+        rows = self._session.execute(
+            select(OutboxRow.kind, OutboxRow.attempts, OutboxRow.last_error)
+            .where(
+                OutboxRow.handoff_id == handoff_id,
+                OutboxRow.pending.is_(True),
+                OutboxRow.last_error.is_not(None),
+            )
+            .order_by(OutboxRow.id)
+        )
+        return [(kind, tries, error or "") for kind, tries, error in rows]
+
     def backlog(self, *, now: datetime) -> tuple[int, datetime | None]:
         """How many rows are still to send, and since when the oldest has waited."""
         count, oldest = self._session.execute(

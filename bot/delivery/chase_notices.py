@@ -16,6 +16,7 @@ from bot.surfaces.chase_messages import (
     escalation_message,
     outcome_question,
     reminder_message,
+    stuck_message,
 )
 from bot.surfaces.render import user
 from handoff.businesstime import BusinessClock
@@ -84,3 +85,18 @@ def plan_outcome_question(services: Services, slack: Slack, job: Job) -> Plan:
     nth = job.level % ROUND_SIZE
     content = outcome_question(handoff, services.config, nth=nth)
     return Post(handoff.ae_id, content, record=_retime(services, job))
+
+
+def plan_stuck(services: Services, slack: Slack, job: Job) -> Plan:
+    """The managers' DM about a handoff whose messages kept failing (sender.REPORT_AFTER)."""
+    managers = list(services.settings.managers)
+    if job.handoff_id is None or not managers:
+        return Nothing("no managers to tell")
+    with services.uow(read_only=True) as uow:
+        handoff = uow.handoffs.get(job.handoff_id)
+        failing = uow.outbox.failing(job.handoff_id)
+    if handoff is None or not failing:
+        return Nothing("got through meanwhile")
+    link = slack.permalink(handoff.brief_channel, handoff.brief_ts)
+    content = stuck_message(handoff, services.config, failing=failing, link=link)
+    return Post(slack.dm_channel(managers), content)

@@ -30,4 +30,5 @@ PLANNERS: dict[str, Planner] = {
     MessageKind.DISPUTE_THREAD: dispute_notices.plan_dispute_thread,
     MessageKind.DISPUTE_DM_UPDATE: dispute_notices.plan_dispute_dm_update,
     MessageKind.HOME: home_updates.plan_home,
+    MessageKind.STUCK: chase_notices.plan_stuck,
 }

@@ -21,6 +21,8 @@ from bot.delivery.pacing import Slack, metadata, retry_after
 from bot.delivery.planners import PLANNERS
 from bot.delivery.plans import Later, Nothing, Plan, Post, Publish, Update
 from bot.services import Services
+from handoff.effects import Effect
+from handoff.model import MessageKind
 from storage.outbox import Job
 from storage.uow import UnitOfWork
 
@@ -30,6 +32,9 @@ log = logging.getLogger(__name__)
 BACKOFF = tuple(timedelta(minutes=m) for m in (0, 1, 2, 5, 10, 30))
 ROUNDS = 3  # a sync re-armed this often while being sent waits for the sweep
 CHUNK = 10  # rows claimed (and recorded) together: at most this many wait out a crash
+# Failed tries in a row after which a message is reported: the back-off has reached its
+# longest wait (about 50 minutes of trying). Reported once per handoff; tried on regardless.
+REPORT_AFTER = len(BACKOFF) + 1
 
 
 @dataclass(frozen=True)
@@ -227,6 +232,10 @@ def _post(slack: Slack, job: Job, plan: Post) -> Sent:
     )
 
 
+# A Home is republished by the next change anyway; the report itself is not reported.
+UNREPORTED = (MessageKind.HOME, MessageKind.STUCK)
+
+
 def _failed(uow: UnitOfWork, job: Job, exc: Exception, now: datetime) -> None:
     error = _describe(exc)
     wait = BACKOFF[min(job.attempts, len(BACKOFF)) - 1]
@@ -237,6 +246,15 @@ def _failed(uow: UnitOfWork, job: Job, exc: Exception, now: datetime) -> None:
     else:
         log.error("%s: failed (%s); tried again in %s", job.key, error, wait, exc_info=exc)
     uow.outbox.retry(job, now=now, error=error, after=wait)
+    if job.attempts == REPORT_AFTER and job.handoff_id and job.kind not in UNREPORTED:
+        # An operator error, once per streak; the managers' DM once per handoff (its key).
+        log.error(
+            "%s: still not sent after %d tries (%s); the managers are told",
+            job.key,
+            job.attempts,
+            error,
+        )
+        uow.outbox.add([Effect(MessageKind.STUCK, job.team_id, job.handoff_id)], now=now)
 
 
 def _describe(exc: Exception) -> str:

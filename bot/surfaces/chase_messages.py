@@ -41,3 +41,11 @@ def outcome_question(
     """The AE's outcome DM; `done` (mrkdwn-safe) replaces the buttons once answered."""
     h = brief_model(handoff, config)
     return render("messages/outcome_dm.json.j2", h=h, nth=nth, done=done, ids=ids)
+
+
+def stuck_message(
+    handoff: Handoff, config: Config, *, failing: list[tuple[str, int, str]], link: str
+) -> dict[str, Any]:
+    """The managers' DM about messages that kept failing: what, how often, the last error."""
+    h = brief_model(handoff, config)
+    return render("messages/stuck_dm.json.j2", h=h, failing=failing, link=safe_link(link), ids=ids)

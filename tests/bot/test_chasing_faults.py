@@ -220,3 +220,30 @@ def test_managers_get_one_group_dm(chasing):
     opened = chasing.standin.calls("conversations.open")
     assert opened[0].args["users"] == ",".join(MANAGERS)
     assert len(chasing.standin.messages(chasing.group_dm())) == 1
+
+
+def test_a_brief_that_keeps_failing_is_reported_once_and_still_tried(chasing, caplog):
+    [handoff_id] = seed(chasing, 1)
+    standin = chasing.standin
+    with chasing.services.uow() as uow:  # the AE accepts while Slack refuses every update
+        lifecycle.accept(uow.handoffs, handoff_id, actor="U0AEBOB", is_ae=True, now=SUBMITTED)
+        uow.outbox.add([Effect(MessageKind.BRIEF, "T1", handoff_id)], now=SUBMITTED)
+    tries = sender_module.REPORT_AFTER + 3
+    standin.fail_next("chat.update", status=200, error="internal_error", times=tries)
+    at = SUBMITTED
+    for _ in range(tries):
+        at += timedelta(minutes=31)  # past the longest back-off each time
+        chasing.sweep(at)
+    [told] = standin.messages(chasing.group_dm())
+    assert "Company 0" in told["text"]
+    assert f"brief: {sender_module.REPORT_AFTER} tries, last error `internal_error`" in str(
+        told["blocks"]
+    )
+    stuck = [r for r in caplog.records if "still not sent after" in r.getMessage()]
+    assert len(stuck) == 1 and stuck[0].levelname == "ERROR"
+    # Slack takes updates again: the next sweep brings the brief in line, nothing more said.
+    chasing.sweep(at + timedelta(minutes=31))
+    with unit(chasing.services) as repo:
+        row = repo.session.scalar(select(HandoffRow).where(HandoffRow.id == handoff_id))
+        assert row.brief_synced_version == row.brief_version
+    assert len(standin.messages(chasing.group_dm())) == 1
