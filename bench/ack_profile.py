@@ -3,7 +3,10 @@
 py-spy samples every thread of every worker, idle ones included, for as long as the run
 lasts. Each sample is put in one bucket by the frames it holds. The buckets name library
 frames only (Bolt, SQLAlchemy, slack_sdk, Jinja), so they mean the same after the app's
-own modules move. ``pip install py-spy`` into .venv first; it needs ptrace (root here).
+own modules move, except the writer queue's, which has no library frame to name. Threads
+are told apart by name: Bolt's listener pool (``listener_*``, bot/app.py), the delivery
+pool (``delivery_*``, bot/delivery/pool.py) and gunicorn's request threads.
+``pip install py-spy`` into .venv first; it needs ptrace (root here).
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from typing import Any
 BUCKETS = (
     # Bolt's request thread polls until the listener, run on Bolt's pool, calls ack().
     ("waiting for ack()", "ThreadListenerRunner.run (slack_bolt/listener/thread_runner.py"),
+    # On SQLite a writing unit first queues for its turn (storage/writers.py).
+    ("waiting for the writer queue", "storage/writers.py"),
     # On SQLite the app begins every transaction IMMEDIATE: this waits for the write lock.
     ("beginning a transaction", "Connection._begin_impl"),
     ("SQL statements", "DefaultDialect.do_"),
@@ -69,8 +74,7 @@ def summarize(lines: list[str]) -> dict[str, dict[str, Any]]:
     serving = {f[0] for f, _ in samples if any("gunicorn/workers/gthread.py" in x for x in f)}
     found: dict[str, Counter[str]] = defaultdict(Counter)
     for frames, n in samples:
-        role = "request threads" if frames[0] in serving else "other threads (Bolt's pool, …)"
-        found[role][_bucket(frames)] += n
+        found[_role(frames[0], serving)][_bucket(frames)] += n
     return {
         role: {
             "samples": sum(buckets.values()),
@@ -78,6 +82,18 @@ def summarize(lines: list[str]) -> dict[str, dict[str, Any]]:
         }
         for role, buckets in sorted(found.items())
     }
+
+
+def _role(thread: str, serving: set[str]) -> str:
+    """``thread (1234): listener_3`` is one of Bolt's listener threads, and so on."""
+    name = thread.partition(": ")[2]
+    if thread in serving:
+        return "request threads"
+    if name.startswith("listener"):
+        return "Bolt's listener pool"
+    if name.startswith("delivery"):
+        return "the delivery pool"
+    return "other threads"
 
 
 def _bucket(frames: list[str]) -> str:
