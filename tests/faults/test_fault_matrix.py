@@ -239,4 +239,7 @@ def test_every_handoff_ends_with_one_brief_and_every_message_sent_once(harness, 
         assert set(kinds) == set(KINDS), kinds
         for method in ("views.open", "chat.postMessage", "chat.update", "views.publish"):
             assert methods[method] > 0, methods
+    # Slack's 3 seconds: on a busy machine a press may go unanswered now and then (the
+    # person presses again, as in Slack); never more than one in fifty.
+    assert person.unanswered <= max(2, count // 50), person.unanswered
     assert standin.problems == [], standin.problems
