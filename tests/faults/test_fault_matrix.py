@@ -16,7 +16,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -68,8 +68,8 @@ def _no_sleep(seconds: float) -> None:
     """The pacer's waits are tested in tests/bot; here a sweep never sleeps."""
 
 
-def _sweep(services: Services, *, ahead: timedelta = timedelta(0)):
-    now = services.now() + ahead
+def _sweep(services: Services, *, at: datetime | None = None):
+    now = at or services.now()
     return run_sweep(
         services, now=now, slack=Slack.for_sweep(services.client, Pacer(sleep=_no_sleep))
     )
@@ -128,14 +128,21 @@ def _posted(harness) -> dict[int, str]:
 
 
 def _catch_up(harness, *, start: timedelta, until) -> timedelta:
-    """Sweep as of later and later instants (each past the longest back-off) until `until`."""
+    """Sweep as of later and later instants (each past the longest back-off) until `until`:
+    two sweeps at once each time, from two processes' worth of connections, neither holding
+    the sweep lock (the outbox's claims alone keep each message to one sender)."""
     ahead = start
-    for _ in range(12):
-        _settle(harness)
-        if until():
-            return ahead
-        _sweep(harness.services, ahead=ahead)
-        ahead += timedelta(minutes=31)
+    rival = make_services(harness.services.settings)
+    try:
+        for _ in range(12):
+            _settle(harness)
+            if until():
+                return ahead
+            now = harness.services.now() + ahead
+            _at_once(lambda n, now=now: _sweep([harness.services, rival][n], at=now), range(2))
+            ahead += timedelta(minutes=31)
+    finally:
+        rival.close()
     _settle(harness)
     assert until(), "the sweeps did not catch up"
     return ahead
@@ -232,4 +239,7 @@ def test_every_handoff_ends_with_one_brief_and_every_message_sent_once(harness, 
         assert set(kinds) == set(KINDS), kinds
         for method in ("views.open", "chat.postMessage", "chat.update", "views.publish"):
             assert methods[method] > 0, methods
+    # Slack's 3 seconds: on a busy machine a press may go unanswered now and then (the
+    # person presses again, as in Slack); never more than one in fifty.
+    assert person.unanswered <= max(2, count // 50), person.unanswered
     assert standin.problems == [], standin.problems

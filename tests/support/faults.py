@@ -17,6 +17,7 @@ from typing import Any
 
 from bot.app import build_app
 from bot.demo.localserver import LocalServer
+from bot.demo.wizard_driver import step_inputs
 from bot.entrypoints.web import create_wsgi
 from bot.ids import COMMAND, Action, Block
 from bot.services import make_services
@@ -93,6 +94,7 @@ class Person:
 
     harness: Harness
     tries: int = 6
+    unanswered: int = 0  # presses the app did not answer in time (Slack's 3 seconds)
 
     def _opened(self, trigger: str | None) -> str | None:
         """The view a views.open with this trigger opened (even if its answer was lost)."""
@@ -119,9 +121,24 @@ class Person:
     def open_wizard(self, user: str) -> dict[str, Any]:
         return self._opens(lambda: self.harness.slack.slash_command(user, COMMAND, ""))
 
+    def _submit_view(self, user: str, view_id: str, answers: dict[str, Any]) -> Any:
+        """Press the modal's button; when the app answers late (Slack then shows the person
+        an error and keeps the modal open), press it again."""
+        slack = self.harness.slack
+        for _ in range(self.tries):
+            reply = slack.submit_view(user, view_id, answers)
+            if reply.status == 200:
+                return slack.apply_view_response(view_id, reply)
+            self.unanswered += 1
+        raise AssertionError(f"no answer to {self.tries} presses on {view_id}")
+
     def submit(self, user: str, values: dict[str, Any]) -> None:
         view = self.open_wizard(user)
-        outcome = self.harness.send(view, values, user)
+        while any(b["type"] == "input" for b in view["blocks"]):
+            outcome = self._submit_view(user, view["id"], step_inputs(view, values))
+            assert outcome.action == "update", outcome
+            view = outcome.view
+        outcome = self._submit_view(user, view["id"], {})
         assert outcome.action == "close", outcome
 
     def accept(self, user: str, brief: dict[str, Any]) -> None:
@@ -131,8 +148,7 @@ class Person:
     def reject(self, user: str, brief: dict[str, Any], reason: str) -> None:
         modal = self._opens(lambda: self.harness.click(user, brief, Action.REJECT))
         answers = {f"{Block.REJECT_REASON}.{Action.ANSWER}": reason}
-        reply = self.harness.slack.submit_view(user, modal["id"], answers)
-        assert self.harness.slack.apply_view_response(modal["id"], reply).action == "close"
+        assert self._submit_view(user, modal["id"], answers).action == "close"
 
 
 def tagged(messages: list[dict[str, Any]]) -> Counter[tuple[int, str, int]]:
