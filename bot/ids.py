@@ -40,6 +40,8 @@ class Action(StrEnum):
     DISPUTE = "handoff_dispute_open"
     DISPUTE_UPHOLD = "handoff_dispute_uphold"
     DISPUTE_OVERTURN = "handoff_dispute_overturn"
+    # The SDR's DM about a meeting booked in a scheduling tool: open the wizard prefilled.
+    QUALIFY_BOOKING = "handoff_booking_qualify"
     # Every input element answers under this id; its block_id says which field.
     ANSWER = "answer"
 
@@ -61,6 +63,7 @@ class Block(StrEnum):
     DECISION_ACTIONS = "decision_actions"
     DISPUTE_CASE = "dispute_case"
     DISPUTE_ACTIONS = "dispute_actions"
+    BOOKING_ACTIONS = "booking_actions"
     OVERTURN_TO = "overturn_to"
     # Home repeats a block per handoff, so these are prefixes: "home_pending_12".
     HOME_PENDING = "home_pending_"

@@ -48,6 +48,7 @@ class Effect:
     handoff_id: int | None = None
     level: int = 0
     recipient: str = ""
+    booking_id: int | None = None  # a message about a booking that has no handoff yet
 
     @property
     def sync(self) -> bool:
@@ -57,6 +58,8 @@ class Effect:
     def key(self) -> str:
         if self.kind == MessageKind.HOME:
             return f"home:{self.team_id}:{self.recipient}"
+        if self.booking_id is not None:
+            return f"{self.kind.value}:b{self.booking_id}:{self.level}"
         return f"{self.kind.value}:{self.handoff_id}:{self.level}"
 
 

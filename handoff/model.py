@@ -43,6 +43,7 @@ class MessageKind(StrEnum):
     DISPUTE = "dispute"  # the managers' DM with the SDR's case
     DISPUTE_RESULT = "dispute_result"  # the SDR is told the verdict
     DISPUTE_THREAD = "dispute_thread"  # after an overturn, the brief's thread
+    BOOKING_DM = "booking_dm"  # the SDR is asked to qualify a meeting booked in a tool
     # Kept in step with the database rather than sent once: re-armed by every change.
     HOME = "home"  # one person's App Home tab
     DECISION_DM_UPDATE = "decision_dm_update"  # the SDR's decision DM re-rendered
