@@ -23,7 +23,14 @@ _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 
 MASK = "***"
 # Settings that are secrets whole, and URLs that may carry one (a password).
-_SECRETS = ("bot_token", "signing_secret", "app_token")
+_SECRETS = (
+    "bot_token",
+    "signing_secret",
+    "app_token",
+    "calendly_signing_key",
+    "calcom_webhook_secret",
+    "booking_webhook_secret",
+)
 _URLS = ("database_url", "api_url")
 
 
@@ -46,6 +53,10 @@ class Settings:
     config: Config = field(repr=False)
     # Who sees "Briefs waiting for an AE" on Home; empty: guessed (bot/delivery/home_updates.py).
     aes: tuple[str, ...] = ()
+    # Booking tools' webhook secrets (docs/booking.md); an endpoint without one answers 404.
+    calendly_signing_key: str | None = None
+    calcom_webhook_secret: str | None = None
+    booking_webhook_secret: str | None = None
 
     def __repr__(self) -> str:
         # Settings end up in logs, tracebacks and test reports: never with a secret in them.
@@ -156,6 +167,9 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
         config_path=config_path,
         config=config,
         aes=aes,
+        calendly_signing_key=get("CALENDLY_WEBHOOK_SIGNING_KEY"),
+        calcom_webhook_secret=get("CALCOM_WEBHOOK_SECRET"),
+        booking_webhook_secret=get("HANDOFF_BOOKING_WEBHOOK_SECRET"),
     )
 
 

@@ -8,6 +8,7 @@ from bot.listeners.actions import (
     manage_handoff,
     new_from_home,
     nudge_channel,
+    qualify_booking,
     reassign_handoff,
     reject_handoff,
     reschedule_meeting,
@@ -29,5 +30,6 @@ def register(app: App, services: Services) -> None:
         reassign_handoff,
         nudge_channel,
         dispute_buttons,
+        qualify_booking,
     ):
         module.register(app, services)
