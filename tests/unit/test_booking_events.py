@@ -204,3 +204,27 @@ def _base(now):
         answers={},
         now=now,
     )
+
+
+def test_the_documented_schema_accepts_what_the_parser_reads_and_refuses_what_it_refuses():
+    import json
+    from pathlib import Path
+
+    import jsonschema
+
+    schema = json.loads(
+        (Path(__file__).parents[2] / "docs" / "meeting-booked.schema.json").read_text()
+    )
+    jsonschema.Draft202012Validator.check_schema(schema)
+    valid = jsonschema.Draft202012Validator(schema)
+    for body in (
+        generic_booking(),
+        generic_booking("rescheduled", booking_id="zap-2", previous_id="zap-1"),
+        {"event": "canceled", "id": "zap-1"},
+    ):
+        assert valid.is_valid(body)
+        assert parse(Tool.GENERIC, body) is not None
+    for body in (generic_booking("rescheduled"), {"event": "booked", "id": "x"}):
+        assert not valid.is_valid(body)
+        with pytest.raises(ValueError):
+            parse(Tool.GENERIC, body)
