@@ -213,8 +213,10 @@ class BookingStore:
         self._session.flush()
         return [_booking(r) for r in rows]
 
-    def not_qualified(self, team_id: str, sdr_id: str, *, limit: int = 10) -> list[Booking]:
-        """The SDR's booked meetings with no handoff yet, soonest first."""
+    def not_qualified(
+        self, team_id: str, sdr_id: str, *, since: datetime, limit: int = 50
+    ) -> list[Booking]:
+        """The SDR's booked meetings with no handoff yet, from `since` on, soonest first."""
         rows = self._session.scalars(
             select(BookingRow)
             .where(
@@ -222,6 +224,7 @@ class BookingStore:
                 BookingRow.sdr_id == sdr_id,
                 BookingRow.status == BOOKED,
                 BookingRow.handoff_id.is_(None),
+                or_(BookingRow.meeting_at.is_(None), BookingRow.meeting_at >= since),
             )
             .order_by(BookingRow.meeting_at, BookingRow.id)
             .limit(limit)

@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.services import Services
 from handoff.booking import Tool, parse
-from handoff.effects import Effect
+from handoff.effects import Effect, home
 from handoff.model import MessageKind
 from storage.bookings import BOOKED, LOOKUP, Booking
 
@@ -80,17 +80,15 @@ def process_one(services: Services, delivery_id: int) -> None:
 
 
 def asks(booking: Booking) -> list[Effect]:
-    """What a booking calls for in Slack: its SDR asked to qualify it (once)."""
-    if booking.sdr_id is None or booking.status != BOOKED or booking.handoff_id is not None:
+    """What a booking calls for in Slack: its SDR asked to qualify it (once), and their
+    Home, which lists what they booked and have not qualified yet."""
+    if booking.sdr_id is None:
         return []
-    return [
-        Effect(
-            MessageKind.BOOKING_DM,
-            booking.team_id,
-            booking_id=booking.id,
-            recipient=booking.sdr_id,
-        )
-    ]
+    dm = Effect(
+        MessageKind.BOOKING_DM, booking.team_id, booking_id=booking.id, recipient=booking.sdr_id
+    )
+    ask = booking.status == BOOKED and booking.handoff_id is None
+    return [dm] * ask + [home(booking.team_id, booking.sdr_id)]
 
 
 def slack_user(services: Services, team_id: str, email: str) -> str | None:

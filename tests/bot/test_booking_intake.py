@@ -102,6 +102,11 @@ class Booked:
             repo.session.expunge_all()
             return rows
 
+    def home(self) -> str:
+        """The SDR's Home as last published, as JSON text."""
+        published = [c for c in self.standin.calls("views.publish") if c.args["user_id"] == SDR]
+        return json.dumps(published[-1].args["view"]) if published else ""
+
     def dms(self) -> list[dict[str, Any]]:
         return self.standin.messages(self.standin.dm_channel(SDR))
 
@@ -140,6 +145,7 @@ def test_a_booking_by_a_mapped_sdr_gives_one_dm_whose_button_opens_the_prefilled
     assert "You booked *Acme Robotics* with Dana Whitfield for <!date^" in dm["text"]
     assert dm["text"].endswith("— qualify it")
     assert len(booked.standin.calls("users.lookupByEmail")) == 1
+    assert "Booked, not qualified yet" in booked.home()
 
     button = dm["blocks"][1]["elements"][0]
     assert button["action_id"] == Action.QUALIFY_BOOKING
@@ -184,6 +190,7 @@ def test_a_booking_by_a_mapped_sdr_gives_one_dm_whose_button_opens_the_prefilled
     [booking] = booked.bookings()
     assert booking.handoff_id == handoff.id
     assert len(booked.standin.messages(AE_CHANNEL)) == posted + 1
+    assert "Booked, not qualified yet" not in booked.home()
 
 
 def test_a_replay_of_the_same_delivery_changes_nothing(booked):
