@@ -13,14 +13,16 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
+from datetime import datetime
 
 from slack_sdk.errors import SlackApiError
 
 from bot.services import Services
-from handoff.booking import Tool, parse
+from handoff.booking import EventKind, Tool, parse
 from handoff.effects import Effect, home
 from handoff.model import MessageKind
 from storage.bookings import BOOKED, LOOKUP, Booking
+from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +68,8 @@ def process_one(services: Services, delivery_id: int) -> None:
             )
             if booking is not None:
                 uow.outbox.add(asks(booking), now=now)
+                if event is not None and event.kind == EventKind.RESCHEDULED:
+                    _moved_in_draft(uow, booking, now)
             uow.inbox.done(delivery_id, now=now)
             written = uow.outbox.written
     except (SlackApiError, OSError) as exc:
@@ -89,6 +93,15 @@ def asks(booking: Booking) -> list[Effect]:
     )
     ask = booking.status == BOOKED and booking.handoff_id is None
     return [dm] * ask + [home(booking.team_id, booking.sdr_id)]
+
+
+def _moved_in_draft(uow: UnitOfWork, booking: Booking, now: datetime) -> None:
+    """A wizard begun from the booking opens on the new time (the prefill is only read when
+    the draft is created)."""
+    if booking.draft_id is not None and booking.meeting_at is not None:
+        uow.drafts.merge(
+            booking.draft_id, {"meeting_at": int(booking.meeting_at.timestamp())}, now=now
+        )
 
 
 def slack_user(services: Services, team_id: str, email: str) -> str | None:

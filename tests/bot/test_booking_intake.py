@@ -381,3 +381,27 @@ def _initial_values(view: dict[str, Any]) -> dict[str, Any]:
                 value = element[key]
                 out[block["block_id"]] = value["value"] if key == "initial_option" else value
     return out
+
+
+def test_a_reschedule_moves_the_time_in_a_wizard_begun_from_the_booking(booked):
+    first, moved = meeting_time(2), meeting_time(5)
+    assert booked.calendly(calendly_invitee(invitee=OLD, start=first))[0] == 200
+    booked.settle()
+    [dm] = booked.dms()
+    button = dm["blocks"][1]["elements"][0]
+    booked.harness.slack.block_action_in_message(
+        SDR,
+        booked.standin.dm_channel(SDR),
+        dm["ts"],
+        Action.QUALIFY_BOOKING,
+        Block.BOOKING_ACTIONS,
+        button["value"],
+    )
+    booked.standin.wait_for("views.open")
+    assert booked.calendly(calendly_invitee(invitee=NEW, start=moved, old_invitee=OLD))[0] == 200
+    booked.settle()
+    with booked.services.uow(read_only=True) as uow:
+        draft = uow.drafts.latest()
+    assert draft is not None and draft.answers["meeting_at"] == int(moved.timestamp())
+    [booking] = booked.bookings()
+    assert booking.draft_id == draft.id
