@@ -38,4 +38,5 @@ PLANNERS: dict[str, Planner] = {
     MessageKind.DISPUTE_DM_UPDATE: dispute_notices.plan_dispute_dm_update,
     MessageKind.HOME: home_updates.plan_home,
     MessageKind.BOOKING_DM: booking_notices.plan_booking_dm,
+    MessageKind.BOOKING_UNMATCHED: booking_notices.plan_unmatched,
 }

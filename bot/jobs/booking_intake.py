@@ -67,7 +67,8 @@ def process_one(services: Services, delivery_id: int) -> None:
                 else uow.bookings.apply(delivery.team_id, event, sdr_id=sdr, now=now)
             )
             if booking is not None:
-                uow.outbox.add(asks(booking), now=now)
+                managers = bool(services.settings.managers)
+                uow.outbox.add(asks(booking, managers=managers), now=now)
                 if event is not None and event.kind == EventKind.RESCHEDULED:
                     _moved_in_draft(uow, booking, now)
             uow.inbox.done(delivery_id, now=now)
@@ -83,11 +84,14 @@ def process_one(services: Services, delivery_id: int) -> None:
     services.deliver_soon(written)
 
 
-def asks(booking: Booking) -> list[Effect]:
+def asks(booking: Booking, *, managers: bool = False) -> list[Effect]:
     """What a booking calls for in Slack: its SDR asked to qualify it (once), and their
-    Home, which lists what they booked and have not qualified yet."""
+    Home, which lists what they booked and have not qualified yet. A booking nobody in
+    Slack matches is offered to the managers (once), when there are managers."""
     if booking.sdr_id is None:
-        return []
+        if not managers or booking.status != BOOKED:
+            return []
+        return [Effect(MessageKind.BOOKING_UNMATCHED, booking.team_id, booking_id=booking.id)]
     dm = Effect(
         MessageKind.BOOKING_DM, booking.team_id, booking_id=booking.id, recipient=booking.sdr_id
     )

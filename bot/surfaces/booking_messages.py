@@ -26,3 +26,18 @@ def booking_model(booking: Booking) -> dict[str, Any]:
 
 def booking_dm(booking: Booking) -> dict[str, Any]:
     return render("messages/booking_dm.json.j2", b=booking_model(booking), ids=ids)
+
+
+def unmatched_message(
+    booking: Booking, *, assigned_to: str | None = None, assigned_by: str | None = None
+) -> dict[str, Any]:
+    """The managers' DM about a booking nobody in Slack matches; once someone was picked,
+    who (no picker any more)."""
+    assigned = {"user": assigned_to, "by": assigned_by} if assigned_to else None
+    return render(
+        "messages/booking_unmatched.json.j2",
+        b=booking_model(booking),
+        email=booking.booked_by_email or "someone",
+        assigned=assigned,
+        ids=ids,
+    )

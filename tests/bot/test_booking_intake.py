@@ -111,18 +111,31 @@ class Booked:
         return self.standin.messages(self.standin.dm_channel(SDR))
 
 
+MANAGER = "U0MGRMAY"
+
+
 @pytest.fixture
 def booked(database_url: str) -> Iterator[Booked]:
+    yield from _serve(database_url, {})
+
+
+@pytest.fixture
+def booked_with_managers(database_url: str) -> Iterator[Booked]:
+    yield from _serve(database_url, {"HANDOFF_MANAGERS": MANAGER})
+
+
+def _serve(database_url: str, extra: dict[str, str]) -> Iterator[Booked]:
     with SlackStandIn() as standin:
         standin.add_channel(AE_CHANNEL, "ae-desk", members=(AE, AE2))
         standin.add_user(SDR, name="ann", email=SDR_EMAIL)
-        for user in (AE, AE2):
+        for user in (AE, AE2, MANAGER):
             standin.add_user(user, name=user.lower())
         env = {
             **app_env(standin, database_url),
             "CALENDLY_WEBHOOK_SIGNING_KEY": CALENDLY_KEY,
             "CALCOM_WEBHOOK_SECRET": CALCOM_SECRET,
             "HANDOFF_BOOKING_WEBHOOK_SECRET": GENERIC_SECRET,
+            **extra,
         }
         services = make_services(load_settings(env))
         app = build_app(services)
@@ -405,3 +418,45 @@ def test_a_reschedule_moves_the_time_in_a_wizard_begun_from_the_booking(booked):
     assert draft is not None and draft.answers["meeting_at"] == int(moved.timestamp())
     [booking] = booked.bookings()
     assert booking.draft_id == draft.id
+
+
+def test_a_booking_nobody_matches_is_offered_to_the_managers_who_say_whose_it_is(
+    booked_with_managers,
+):
+    booked = booked_with_managers
+    stranger = "alias@ourco.example"
+    body = calendly_invitee()
+    body["payload"]["scheduled_event"]["event_memberships"][0]["user_email"] = stranger
+    assert booked.calendly(body)[0] == 200
+    booked.settle()
+    assert booked.dms() == []
+    group = booked.standin.dm_channel(MANAGER)
+    [offer] = booked.standin.messages(group)
+    assert f"{stranger} booked *Acme Robotics* with Dana Whitfield" in offer["text"]
+    [picker] = [b for b in offer["blocks"] if b["type"] == "actions"]
+
+    # Someone who is not a manager cannot answer it.
+    booked.harness.slack.block_action_in_message(
+        AE, group, offer["ts"], Action.ASSIGN_BOOKING, picker["block_id"], SDR
+    )
+    booked.settle()
+    assert booked.dms() == []
+
+    booked.harness.slack.block_action_in_message(
+        MANAGER, group, offer["ts"], Action.ASSIGN_BOOKING, picker["block_id"], SDR
+    )
+    booked.harness.wait_until(lambda: len(booked.dms()) == 1)
+    booked.settle()
+    [booking] = booked.bookings()
+    assert booking.sdr_id == SDR
+    answered = booked.standin.message(group, offer["ts"])
+    assert f"<@{MANAGER}> said <@{SDR}> booked it" in json.dumps(answered["blocks"])
+    assert not [b for b in answered["blocks"] if b["type"] == "actions"]
+
+    # The next booking from that email goes straight to the SDR, and is not offered again.
+    later = calendly_invitee(invitee=NEW)
+    later["payload"]["scheduled_event"]["event_memberships"][0]["user_email"] = stranger
+    assert booked.calendly(later)[0] == 200
+    booked.settle()
+    assert len(booked.dms()) == 2
+    assert len(booked.standin.messages(group)) == 1

@@ -140,3 +140,17 @@ def test_every_section_of_home_with_bookings_stays_inside_100_blocks(config):
     assert sum(t.startswith("m") for t in texts_shown) == MANAGER_BLOCKS
     assert "*Booked, not qualified yet*" in texts_shown
     assert "*Unfinished drafts*" in texts_shown
+
+
+@pytest.mark.parametrize("assigned", [False, True], ids=["offered", "assigned"])
+@pytest.mark.parametrize("text", list(HOSTILE.values()), ids=list(HOSTILE))
+def test_managers_offer_with_hostile_text(text, assigned):
+    from dataclasses import replace
+
+    from bot.surfaces.booking_messages import unmatched_message
+
+    booking = replace(_booking(text), sdr_id=None, booked_by_email=text)
+    who = {"assigned_to": "U0SDR", "assigned_by": "U0MGR"} if assigned else {}
+    message = unmatched_message(booking, **who)
+    assert_valid_message(message)
+    assert_safe_mrkdwn(message_mrkdwn(message))

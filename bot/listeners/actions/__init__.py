@@ -2,6 +2,7 @@ from slack_bolt import App
 
 from bot.listeners.actions import (
     accept_handoff,
+    assign_booking,
     dispute_buttons,
     draft_buttons,
     log_outcome,
@@ -31,5 +32,6 @@ def register(app: App, services: Services) -> None:
         nudge_channel,
         dispute_buttons,
         qualify_booking,
+        assign_booking,
     ):
         module.register(app, services)
