@@ -37,6 +37,7 @@ class Change(StrEnum):
     REASSIGNED = "reassigned"
     DISPUTED = "disputed"
     DISPUTE_RESOLVED = "dispute_resolved"
+    MEETING_MOVED = "meeting_moved"  # by the scheduling tool it was booked in
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,8 @@ from slack_sdk.errors import SlackApiError
 
 from bot.services import Services
 from handoff.booking import EventKind, Tool, parse
-from handoff.effects import Effect, home
+from handoff.effects import Change, Effect, after, home
+from handoff.lifecycle import meeting_moved
 from handoff.model import MessageKind
 from storage.bookings import BOOKED, LOOKUP, Booking
 from storage.uow import UnitOfWork
@@ -71,6 +72,7 @@ def process_one(services: Services, delivery_id: int) -> None:
                 uow.outbox.add(asks(booking, managers=managers), now=now)
                 if event is not None and event.kind == EventKind.RESCHEDULED:
                     _moved_in_draft(uow, booking, now)
+                    _moved_in_handoff(uow, booking, now)
             uow.inbox.done(delivery_id, now=now)
             written = uow.outbox.written
     except (SlackApiError, OSError) as exc:
@@ -106,6 +108,18 @@ def _moved_in_draft(uow: UnitOfWork, booking: Booking, now: datetime) -> None:
         uow.drafts.merge(
             booking.draft_id, {"meeting_at": int(booking.meeting_at.timestamp())}, now=now
         )
+
+
+def _moved_in_handoff(uow: UnitOfWork, booking: Booking, now: datetime) -> None:
+    """The handoff qualified from the booking follows the new time: one handoff, never a
+    second (handoff.lifecycle.meeting_moved says what changes in each state)."""
+    if booking.handoff_id is None or booking.meeting_at is None:
+        return
+    moved = meeting_moved(
+        uow.handoffs, booking.handoff_id, to=booking.meeting_at, by=booking.tool, now=now
+    )
+    if moved.changed:
+        uow.outbox.add(after(Change.MEETING_MOVED, moved.handoff, actor=""), now=now)
 
 
 def slack_user(services: Services, team_id: str, email: str) -> str | None:

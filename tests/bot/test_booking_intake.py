@@ -460,3 +460,56 @@ def test_a_booking_nobody_matches_is_offered_to_the_managers_who_say_whose_it_is
     booked.settle()
     assert len(booked.dms()) == 2
     assert len(booked.standin.messages(group)) == 1
+
+
+def _qualify(booked: Booked) -> dict[str, Any]:
+    """Click Qualify it in the SDR's DM and send the wizard; the brief as posted."""
+    [dm] = booked.dms()
+    button = dm["blocks"][1]["elements"][0]
+    opened = len(booked.standin.calls("views.open"))
+    booked.harness.slack.block_action_in_message(
+        SDR,
+        booked.standin.dm_channel(SDR),
+        dm["ts"],
+        Action.QUALIFY_BOOKING,
+        Block.BOOKING_ACTIONS,
+        button["value"],
+    )
+    booked.standin.wait_for("views.open", count=opened + 1)
+    prefilled = ("company", "website", "contact_name", "contact_email", "meeting_at", "source")
+    values = {k: v for k, v in wizard_values().items() if k not in prefilled}
+    posted = len(booked.standin.messages(AE_CHANNEL))
+    assert booked.harness.send(booked.harness.latest_view(), values).action == "close"
+    booked.harness.wait_until(lambda: len(booked.standin.messages(AE_CHANNEL)) == posted + 1)
+    booked.settle()
+    return booked.standin.messages(AE_CHANNEL)[-1]
+
+
+@pytest.mark.parametrize("accepted", [False, True], ids=["undecided", "accepted"])
+def test_a_reschedule_after_qualifying_moves_the_same_handoff(booked, accepted):
+    first, moved = meeting_time(2), meeting_time(5)
+    assert booked.calendly(calendly_invitee(invitee=OLD, start=first))[0] == 200
+    booked.settle()
+    brief = _qualify(booked)
+    if accepted:
+        booked.harness.click(AE, brief, Action.ACCEPT)
+        booked.settle()
+    cancel = calendly_invitee(
+        "invitee.canceled", invitee=OLD, start=first, rescheduled=True, new_invitee=NEW
+    )
+    for body in (cancel, calendly_invitee(invitee=NEW, start=moved, old_invitee=OLD)):
+        assert booked.calendly(body)[0] == 200
+        booked.settle()
+    with unit(booked.services) as repo:
+        handoff = repo.session.scalars(select(HandoffRow)).one()  # one handoff, not a second
+        if accepted:
+            assert (handoff.status, handoff.rescheduled_to) == ("accepted", moved)
+            assert (handoff.outcome, handoff.outcome_by) == ("rescheduled", "calendly")
+            assert handoff.chase_round == 1 and handoff.meeting_at == first
+        else:
+            assert (handoff.status, handoff.meeting_at) == ("pending", moved)
+    shown = json.dumps(booked.standin.message(AE_CHANNEL, brief["ts"]))
+    assert f"<!date^{int(moved.timestamp())}^" in shown  # the brief was updated in place
+    assert len(booked.standin.messages(AE_CHANNEL)) == 1
+    [booking] = booked.bookings()
+    assert booking.meeting_at == moved and booking.handoff_id == handoff.id
