@@ -40,6 +40,10 @@ class Action(StrEnum):
     DISPUTE = "handoff_dispute_open"
     DISPUTE_UPHOLD = "handoff_dispute_uphold"
     DISPUTE_OVERTURN = "handoff_dispute_overturn"
+    # The SDR's DM about a meeting booked in a scheduling tool: open the wizard prefilled.
+    QUALIFY_BOOKING = "handoff_booking_qualify"
+    # The managers' DM about a booking whose booker nobody in Slack matches: who booked it.
+    ASSIGN_BOOKING = "handoff_booking_assign"
     # Every input element answers under this id; its block_id says which field.
     ANSWER = "answer"
 
@@ -61,7 +65,10 @@ class Block(StrEnum):
     DECISION_ACTIONS = "decision_actions"
     DISPUTE_CASE = "dispute_case"
     DISPUTE_ACTIONS = "dispute_actions"
+    BOOKING_ACTIONS = "booking_actions"
     OVERTURN_TO = "overturn_to"
     # Home repeats a block per handoff, so these are prefixes: "home_pending_12".
     HOME_PENDING = "home_pending_"
     HOME_OUTCOME = "home_outcome_"
+    # The managers' DM about an unmatched booking: "booking_assign_7".
+    BOOKING_ASSIGN = "booking_assign_"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -37,6 +38,8 @@ class Services:
     # Sends what a commit wrote to the outbox, off the request's thread (bot/app.py starts
     # it). Without one (a command, a job) the rows wait for the next sweep.
     pool: DeliveryPool | None = None
+    _team: str | None = field(default=None, repr=False)
+    _team_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def config(self) -> Config:
@@ -51,6 +54,14 @@ class Services:
         if self.pool is not None:
             self.pool.close()
         self.db.close()
+
+    def installed_team(self) -> str:
+        """The workspace the bot token belongs to (auth.test, asked once per process): the
+        team of whatever arrives without one, such as a booking tool's webhook."""
+        with self._team_lock:
+            if self._team is None:
+                self._team = str(self.client.auth_test()["team_id"])
+            return self._team
 
     def deliver_soon(self, row_ids: Sequence[int]) -> None:
         if self.pool is not None:

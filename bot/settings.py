@@ -23,7 +23,14 @@ _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 
 MASK = "***"
 # Settings that are secrets whole, and URLs that may carry one (a password).
-_SECRETS = ("bot_token", "signing_secret", "app_token")
+_SECRETS = (
+    "bot_token",
+    "signing_secret",
+    "app_token",
+    "calendly_signing_key",
+    "calcom_webhook_secret",
+    "booking_webhook_secret",
+)
 _URLS = ("database_url", "api_url")
 
 
@@ -48,6 +55,10 @@ class Settings:
     aes: tuple[str, ...] = ()
     # Seconds a Web API call may take before the client gives up (a read timeout).
     api_timeout: int = 10
+    # Booking tools' webhook secrets (docs/booking.md); an endpoint without one answers 404.
+    calendly_signing_key: str | None = None
+    calcom_webhook_secret: str | None = None
+    booking_webhook_secret: str | None = None
 
     def __repr__(self) -> str:
         # Settings end up in logs, tracebacks and test reports: never with a secret in them.
@@ -166,6 +177,9 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
         config=config,
         aes=aes,
         api_timeout=api_timeout,
+        calendly_signing_key=get("CALENDLY_WEBHOOK_SIGNING_KEY"),
+        calcom_webhook_secret=get("CALCOM_WEBHOOK_SECRET"),
+        booking_webhook_secret=get("HANDOFF_BOOKING_WEBHOOK_SECRET"),
     )
 
 

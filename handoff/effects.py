@@ -37,6 +37,7 @@ class Change(StrEnum):
     REASSIGNED = "reassigned"
     DISPUTED = "disputed"
     DISPUTE_RESOLVED = "dispute_resolved"
+    MEETING_MOVED = "meeting_moved"  # by the scheduling tool it was booked in
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class Effect:
     handoff_id: int | None = None
     level: int = 0
     recipient: str = ""
+    booking_id: int | None = None  # a message about a booking that has no handoff yet
 
     @property
     def sync(self) -> bool:
@@ -57,6 +59,8 @@ class Effect:
     def key(self) -> str:
         if self.kind == MessageKind.HOME:
             return f"home:{self.team_id}:{self.recipient}"
+        if self.booking_id is not None:
+            return f"{self.kind.value}:b{self.booking_id}:{self.level}"
         return f"{self.kind.value}:{self.handoff_id}:{self.level}"
 
 

@@ -44,6 +44,8 @@ class MessageKind(StrEnum):
     DISPUTE_RESULT = "dispute_result"  # the SDR is told the verdict
     DISPUTE_THREAD = "dispute_thread"  # after an overturn, the brief's thread
     STUCK = "stuck"  # the managers are told a message kept failing (once per handoff)
+    BOOKING_DM = "booking_dm"  # the SDR is asked to qualify a meeting booked in a tool
+    BOOKING_UNMATCHED = "booking_unmatched"  # the managers: whose is this booking?
     # Kept in step with the database rather than sent once: re-armed by every change.
     HOME = "home"  # one person's App Home tab
     DECISION_DM_UPDATE = "decision_dm_update"  # the SDR's decision DM re-rendered

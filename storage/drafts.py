@@ -102,6 +102,16 @@ class DraftStore:
         )
         return rows_changed(result) == 1
 
+    def merge(self, draft_id: int, answers: dict[str, Any], *, now: datetime) -> bool:
+        """Change some answers of an unfinished draft (its step and rev stay); False when it
+        is gone or was sent."""
+        row = self._session.get(DraftRow, draft_id, populate_existing=True, with_for_update=True)
+        if row is None or row.submitted_at is not None:
+            return False
+        row.answers, row.updated_at = {**row.answers, **answers}, now
+        self._session.flush()
+        return True
+
     def advance(
         self,
         draft_id: int,

@@ -250,6 +250,10 @@ class OutboxRow(Base):
     key: Mapped[str] = mapped_column(String(120), unique=True)
     kind: Mapped[str] = mapped_column(String(32))
     handoff_id: Mapped[int | None] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"))
+    # A message about a booking not (yet) qualified: the SDR's "qualify it" DM.
+    booking_id: Mapped[int | None] = mapped_column(
+        ForeignKey("bookings.id", ondelete="CASCADE", name="fk_outbox_booking")
+    )
     level: Mapped[int] = mapped_column(Integer, default=0)
     recipient: Mapped[str] = mapped_column(String(32), default="")
     pending: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -325,3 +329,86 @@ class LeaseRow(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     holder: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[datetime]
+
+
+class InboxRow(Base):
+    """Every delivery a booking tool made, kept before it is answered: a crash after the 200
+    loses nothing, and a replay of one (same tool, same external id) is stored once.
+    `processed_at` stays empty until the delivery changed the bookings; the sweep takes up
+    whatever is left (`attempts`, `error`: the tries that failed)."""
+
+    __tablename__ = "inbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    tool: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(300))
+    received_at: Mapped[datetime]
+    processed_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    error: Mapped[str | None] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (
+        UniqueConstraint("team_id", "tool", "external_id", name="uq_inbox_delivery"),
+        Index(
+            "ix_inbox_unprocessed",
+            "id",
+            sqlite_where=text("processed_at IS NULL"),
+            postgresql_where=text("processed_at IS NULL"),
+        ),
+    )
+
+
+class BookingRow(Base):
+    """A meeting booked in a scheduling tool, one row however often it is rescheduled.
+
+    `booking_key` is the tool's id of the booking as it is now (a Calendly invitee URI, a
+    Cal.com uid); a reschedule moves it to the new id and keeps the old one in
+    `previous_key`, so a late delivery about either finds this row."""
+
+    __tablename__ = "bookings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    tool: Mapped[str] = mapped_column(String(16))
+    booking_key: Mapped[str] = mapped_column(String(300))
+    previous_key: Mapped[str | None] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(16))  # booked, canceled
+    booked_by_email: Mapped[str | None] = mapped_column(String(254))
+    sdr_id: Mapped[str | None] = mapped_column(String(32))
+    contact_name: Mapped[str] = mapped_column(String(200), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    company: Mapped[str] = mapped_column(String(200), default="")
+    meeting_at: Mapped[datetime | None]
+    timezone: Mapped[str] = mapped_column(String(64), default="")
+    source: Mapped[str] = mapped_column(String(100), default="")
+    campaign: Mapped[str] = mapped_column(String(200), default="")
+    event_name: Mapped[str] = mapped_column(String(200), default="")
+    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    booked_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    canceled_at: Mapped[datetime | None]
+    no_show_at: Mapped[datetime | None]
+    draft_id: Mapped[int | None] = mapped_column(ForeignKey("drafts.id", ondelete="SET NULL"))
+    handoff_id: Mapped[int | None] = mapped_column(ForeignKey("handoffs.id", ondelete="SET NULL"))
+
+    __table_args__ = (
+        UniqueConstraint("team_id", "tool", "booking_key", name="uq_bookings_key"),
+        Index("ix_bookings_previous", "team_id", "tool", "previous_key"),
+        Index("ix_bookings_sdr", "team_id", "sdr_id", "status"),
+        Index("ix_bookings_draft", "draft_id"),
+    )
+
+
+class PersonRow(Base):
+    """Who a booker's email is in Slack: set by hand (`handoff people map`, `how` =
+    "manual", never overwritten by a lookup) or found by users.lookupByEmail ("lookup")."""
+
+    __tablename__ = "people"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32))
+    how: Mapped[str] = mapped_column(String(8))
+    updated_at: Mapped[datetime]

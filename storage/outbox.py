@@ -40,6 +40,7 @@ class Job:
     attempts: int  # this one included: above 1, an earlier sender may have reached Slack
     channel: str | None
     ts: str | None
+    booking_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ class OutboxStore:
             "key": effect.key,
             "kind": effect.kind.value,
             "handoff_id": effect.handoff_id,
+            "booking_id": effect.booking_id,
             "level": effect.level,
             "recipient": effect.recipient[:32],
             "pending": True,
@@ -156,6 +158,7 @@ class OutboxStore:
             row.attempts,
             row.channel,
             row.ts,
+            row.booking_id,
         )
 
     def done(

@@ -14,9 +14,11 @@ from contextlib import contextmanager, nullcontext
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.bookings import BookingStore, PeopleStore
 from storage.db import READ_ONLY, session_scope
 from storage.digest_ledger import DigestLedger
 from storage.drafts import DraftStore
+from storage.inbox import InboxStore
 from storage.metrics import Metrics
 from storage.outbox import OutboxStore
 from storage.repository import SqlHandoffRepository
@@ -32,6 +34,9 @@ class UnitOfWork:
         self.digests = DigestLedger(session)
         self.metrics = Metrics(session)
         self.events = EventLog(session)
+        self.inbox = InboxStore(session)
+        self.bookings = BookingStore(session)
+        self.people = PeopleStore(session)
 
 
 class Database:

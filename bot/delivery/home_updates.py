@@ -1,7 +1,8 @@
 """The App Home tab, one per person, rebuilt from the database each time.
 
-- Everyone: a New handoff button; an SDR's unfinished drafts and their handoffs (status,
-  score, outcome, dispute).
+- Everyone: a New handoff button; the meetings an SDR booked in a scheduling tool and has
+  not qualified yet (docs/booking.md); an SDR's unfinished drafts and their handoffs
+  (status, score, outcome, dispute).
 - An AE: the briefs waiting for an AE, with Accept and Reject right there, and their accepted
   meetings whose outcome is not logged yet (with the outcome buttons once the meeting time
   has passed).
@@ -43,6 +44,9 @@ from storage.outbox import Job
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
+
+# A booked meeting stays on Home to be qualified until this long after its time.
+BOOKING_GRACE = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -135,6 +139,15 @@ def build_home(
             is_manager=services.roles.is_manager(user_id),
         )
         ae = _ae_home(uow, viewer, settings.ae_channel) if viewer.is_ae else None
+        booked = [
+            {
+                "id": b.id,
+                "company": b.company,
+                "contact_name": b.contact_name,
+                "meeting_at": b.meeting_at,
+            }
+            for b in uow.bookings.not_qualified(team_id, user_id, since=now - BOOKING_GRACE)
+        ]
         manager = manager_blocks(services, uow, viewer) if viewer.is_manager else []
     return home_view(
         recent,
@@ -147,6 +160,7 @@ def build_home(
         manager=manager,
         # An AE who never booked a meeting is not told they have not booked one.
         show_handoffs=not viewer.is_ae,
+        bookings=booked,
     )
 
 

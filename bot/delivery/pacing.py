@@ -211,9 +211,12 @@ def _lookup(client: WebClient, *, lookup: str, args: dict[str, Any]) -> Any:
     return getattr(client, lookup)(**args)
 
 
-def metadata(handoff_id: int, kind: str, level: int) -> dict[str, Any]:
-    """What a message about a handoff carries, so a sender can find it after a crash."""
-    return {
-        "event_type": EVENT_TYPE,
-        "event_payload": {"handoff_id": handoff_id, "kind": kind, "level": level},
-    }
+def metadata(
+    handoff_id: int, kind: str, level: int, booking_id: int | None = None
+) -> dict[str, Any]:
+    """What a message about a handoff (or a booking) carries, so a sender can find it after
+    a crash."""
+    payload: dict[str, Any] = {"handoff_id": handoff_id, "kind": kind, "level": level}
+    if booking_id is not None:
+        payload["booking_id"] = booking_id
+    return {"event_type": EVENT_TYPE, "event_payload": payload}

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.delivery import brief_sync, chase_notices, dispute_notices, followups, home_updates
+from bot.delivery import (
+    booking_notices,
+    brief_sync,
+    chase_notices,
+    dispute_notices,
+    followups,
+    home_updates,
+)
 from bot.delivery.pacing import Slack
 from bot.delivery.plans import Plan
 from bot.services import Services
@@ -31,4 +38,6 @@ PLANNERS: dict[str, Planner] = {
     MessageKind.DISPUTE_DM_UPDATE: dispute_notices.plan_dispute_dm_update,
     MessageKind.HOME: home_updates.plan_home,
     MessageKind.STUCK: chase_notices.plan_stuck,
+    MessageKind.BOOKING_DM: booking_notices.plan_booking_dm,
+    MessageKind.BOOKING_UNMATCHED: booking_notices.plan_unmatched,
 }

@@ -203,7 +203,7 @@ def _execute(slack: Slack, job: Job, plan: Plan) -> Sent | None:
 
 
 def _post(slack: Slack, job: Job, plan: Post) -> Sent:
-    meta = metadata(job.handoff_id or 0, job.kind, job.level)
+    meta = metadata(job.handoff_id or 0, job.kind, job.level, job.booking_id)
     channel = plan.channel
     if job.attempts > 1:
         # An earlier sender may have reached Slack before it died or lost the answer.

@@ -8,6 +8,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from bot.settings import Settings, SettingsError, load_settings
 
@@ -94,6 +95,19 @@ def _parser() -> argparse.ArgumentParser:
         "(by default such a cell starts with ')",
     )
     p.set_defaults(run=_export)
+
+    p = sub.add_parser("people", help="who a booking tool's booker email is in Slack")
+    peoplesub = p.add_subparsers(required=True, metavar="ACTION")
+    q = peoplesub.add_parser("map", help="map EMAIL to a Slack user (overrides the lookup)")
+    q.add_argument("email", type=_email)
+    q.add_argument("user", type=_user_id, help="a user ID, e.g. U012AB3CD or @U012AB3CD")
+    q.set_defaults(run=_people_map)
+    q = peoplesub.add_parser("unmap", help="forget EMAIL's mapping (the lookup applies again)")
+    q.add_argument("email", type=_email)
+    q.set_defaults(run=_people_unmap)
+    peoplesub.add_parser("list", help="every mapping, by hand or looked up").set_defaults(
+        run=_people_list
+    )
 
     p = sub.add_parser("db", help="database maintenance")
     dbsub = p.add_subparsers(required=True, metavar="ACTION")
@@ -285,6 +299,84 @@ def _digest(args: argparse.Namespace, settings: Settings) -> int:
         print(f"handoff digest: nothing posted: {report.skipped}", file=sys.stderr)
         return 0
     print(f"handoff digest: {len(report.deliveries)} sent", file=sys.stderr)
+    return 0
+
+
+def _email(text: str) -> str:
+    text = text.strip().lower()
+    if "@" not in text.strip("@") or " " in text:
+        raise argparse.ArgumentTypeError(f"not an email address: {text!r}")
+    return text
+
+
+def _user_id(text: str) -> str:
+    import re
+
+    found = re.fullmatch(r"<?@?([UW][A-Z0-9]{2,31})(\|[^>]*)?>?", text.strip())
+    if found is None:
+        raise argparse.ArgumentTypeError(
+            f"give the Slack user ID (profile → ⋯ → Copy member ID), e.g. U012AB3CD; got {text!r}"
+        )
+    return found.group(1)
+
+
+def _people_services(settings: Settings) -> Any:
+    from bot.services import make_services
+
+    if not settings.bot_token:
+        raise SettingsError("SLACK_BOT_TOKEN is not set: the workspace is read from it")
+    _database(settings, "migrated")
+    return make_services(settings)
+
+
+def _people_map(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.jobs.booking_intake import asks
+    from storage.bookings import MANUAL
+
+    services = _people_services(settings)
+    try:
+        team, now = services.installed_team(), services.now()
+        with services.uow() as uow:
+            uow.people.remember(team, args.email, args.user, how=MANUAL, now=now)
+            given = uow.bookings.assign(team, args.email, args.user, now=now)
+            for booking in given:
+                uow.outbox.add(asks(booking), now=now)
+    finally:
+        services.db.close()
+    print(f"{args.email} → {args.user}")
+    if given:
+        print(
+            f"handoff people: {len(given)} booking(s) waiting for this booker assigned; "
+            "the DMs go out with the next sweep",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _people_unmap(args: argparse.Namespace, settings: Settings) -> int:
+    services = _people_services(settings)
+    try:
+        with services.uow() as uow:
+            forgotten = uow.people.forget(services.installed_team(), args.email)
+    finally:
+        services.db.close()
+    if not forgotten:
+        print(f"handoff people: {args.email} was not mapped", file=sys.stderr)
+        return 1
+    print(f"{args.email} unmapped")
+    return 0
+
+
+def _people_list(args: argparse.Namespace, settings: Settings) -> int:
+    services = _people_services(settings)
+    try:
+        with services.uow(read_only=True) as uow:
+            people = uow.people.all(services.installed_team())
+    finally:
+        services.db.close()
+    for person in people:
+        print(f"{person.email}\t{person.user_id}\t{person.how}")
+    print(f"handoff people: {len(people)} mapped", file=sys.stderr)
     return 0
 
 

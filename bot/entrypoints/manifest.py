@@ -15,7 +15,9 @@ PLACEHOLDER_URL = "https://handoff.example.com"
 # message Slack already accepted (by its metadata) instead of posting it twice;
 # `files:write` to upload the weekly digest's chart (files_upload_v2); `channels:read`
 # and `groups:read` for conversations.members: without HANDOFF_AES, the AEs are the
-# members of the AE channel, public or private (bot/roles.py).
+# members of the AE channel, public or private (bot/roles.py); `users:read` and
+# `users:read.email` for users.lookupByEmail: a booking tool names the SDR who booked a
+# meeting by email (bot/jobs/booking_intake.py).
 BOT_SCOPES = [
     "commands",
     "chat:write",
@@ -28,6 +30,8 @@ BOT_SCOPES = [
     "files:write",
     "channels:read",
     "groups:read",
+    "users:read",
+    "users:read.email",
 ]
 
 

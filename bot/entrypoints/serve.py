@@ -14,11 +14,13 @@ log = logging.getLogger(__name__)
 
 def build_wsgi(settings: Settings) -> Any:
     from bot.app import build_app
+    from bot.entrypoints.intake import Intake
     from bot.entrypoints.web import create_wsgi
     from bot.services import make_services
 
     services = make_services(settings)
-    return create_wsgi(build_app(services), services.engine)
+    app = build_app(services)
+    return create_wsgi(app, services.engine, intake=Intake(services))
 
 
 class _Gunicorn(BaseApplication):

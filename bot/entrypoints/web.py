@@ -1,4 +1,5 @@
-"""The WSGI application: Slack at POST /slack/events, health at GET /healthz.
+"""The WSGI application: Slack at POST /slack/events, health at GET /healthz, and the
+booking tools' webhooks under /webhooks/ (bot/entrypoints/intake.py).
 
 Slack's requests pass the guard (bot/entrypoints/guard.py) before Bolt, which verifies the
 signature; no answer ever carries a traceback.
@@ -24,6 +25,7 @@ from bot.entrypoints.guard import (
     reply,
     slack_headers,
 )
+from bot.entrypoints.intake import Intake
 from storage.db import ping
 
 log = logging.getLogger(__name__)
@@ -31,8 +33,9 @@ log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 
 
-def create_wsgi(app: App, engine: Any) -> WsgiApp:
+def create_wsgi(app: App, engine: Any, *, intake: Intake | None = None) -> WsgiApp:
     slack = guard(_SlackHandler(app, path=EVENTS_PATH), check=slack_headers)
+    webhooks = intake.routes if intake is not None else {}
 
     def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Any:
         path = environ.get("PATH_INFO", "")
@@ -41,6 +44,10 @@ def create_wsgi(app: App, engine: Any) -> WsgiApp:
             if method != "POST":
                 return reply(start_response, "405 Method Not Allowed", {"error": "use POST"})
             return slack(environ, start_response)
+        if path in webhooks:
+            if method != "POST":
+                return reply(start_response, "405 Method Not Allowed", {"error": "use POST"})
+            return webhooks[path](environ, start_response)
         if path == "/healthz" and method in ("GET", "HEAD"):
             try:
                 ping(engine)

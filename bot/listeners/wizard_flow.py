@@ -30,8 +30,10 @@ def open_form(
     initial: dict[str, Any],
     mode: str = "new",
     handoff_id: int | None = None,
+    booking_id: int | None = None,
 ) -> None:
-    """Create a draft holding the prefill and open the modal within the trigger's 3 seconds."""
+    """Create a draft holding the prefill and open the modal within the trigger's 3 seconds.
+    `booking_id`: the booked meeting it qualifies (the booking keeps the draft's id)."""
     prefill = _clipped(initial)
     with services.uow() as uow:
         draft_id = uow.drafts.create(
@@ -42,6 +44,8 @@ def open_form(
             mode=mode,
             handoff_id=handoff_id,
         )
+        if booking_id is not None:
+            uow.bookings.set_draft(booking_id, draft_id)
         draft = uow.drafts.get(draft_id)
     assert draft is not None
     if not _open(services, trigger_id, draft):

@@ -20,6 +20,7 @@ PENDING_SHOWN = 8  # two blocks each
 DUE_SHOWN = 5  # two blocks each
 UPCOMING_SHOWN = 8  # lines of one block
 DRAFTS_SHOWN = 5  # two blocks each
+BOOKINGS_SHOWN = 3  # one block each
 HANDOFFS_SHOWN = 10  # one block each
 
 
@@ -47,10 +48,12 @@ def home_view(
     notice: str = "",
     manager: list[dict[str, Any]] | None = None,
     show_handoffs: bool = True,
+    bookings: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Home for one person. `notice` (mrkdwn-safe) answers a click Home could not answer
     otherwise; `manager` holds the managers' section as ready blocks (see
-    bot/delivery/home_updates.py)."""
+    bot/delivery/home_updates.py); `bookings` are meetings booked in a scheduling tool that
+    the person has not qualified yet (id, company, contact_name, meeting_at)."""
     step_count = len(steps(config))
     shown = handoffs[:HANDOFFS_SHOWN]
     total = len(handoffs) if handoffs_total is None else max(handoffs_total, len(handoffs))
@@ -73,6 +76,8 @@ def home_view(
             for d in drafts
         ],
         "drafts_more": len(unfinished) - len(drafts),
+        "bookings": list(bookings or [])[:BOOKINGS_SHOWN],
+        "bookings_more": max(len(bookings or []) - BOOKINGS_SHOWN, 0),
     }
     view = render("home/home.json.j2", home=home, ids=ids)
     blocks = view["blocks"]

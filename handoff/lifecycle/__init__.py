@@ -38,6 +38,7 @@ from handoff.lifecycle.edits import (
 from handoff.lifecycle.outcomes import (
     OutcomeRepository,
     log_outcome,
+    meeting_moved,
     outcome_refusal,
     reassign,
     reassign_refusal,
@@ -62,6 +63,7 @@ __all__ = [
     "get_or_raise",
     "log_outcome",
     "mark_posted",
+    "meeting_moved",
     "outcome_refusal",
     "reassign",
     "reassign_refusal",

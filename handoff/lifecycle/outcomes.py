@@ -90,6 +90,48 @@ def log_outcome(
     return Outcome(current, changed=True)
 
 
+def meeting_moved(
+    repo: HandoffRepository, handoff_id: int, *, to: datetime, by: str, now: datetime
+) -> Outcome:
+    """The scheduling tool the meeting was booked in (`by`) moved it to `to`. Before a
+    decision the handoff's meeting time changes (the brief shows it); once accepted, the
+    meeting is rescheduled as if its AE had logged it (`by` in their place): the brief says
+    so and the outcome chase starts over for the new time. A rejected or withdrawn
+    handoff, or one whose outcome is logged for good, stays as it is."""
+    handoff = repo.get(handoff_id)
+    if handoff is None:
+        raise UnknownHandoff(handoff_id)
+    if to == handoff.meeting_time:
+        return Outcome(handoff, changed=False)
+    changes: dict[str, object] = {"updated_at": now}
+    if handoff.status in OPEN_STATUSES:
+        changes["meeting_at"] = to
+    elif handoff.status == Status.ACCEPTED and handoff.outcome not in FINAL_OUTCOMES:
+        # The sweep times the chases of the new round from now on.
+        changes.update(
+            outcome=MeetingOutcome.RESCHEDULED.value,
+            outcome_at=now,
+            outcome_by=by[:32],
+            rescheduled_to=to,
+            chase_round=handoff.chase_round + 1,
+            next_chase_at=now,
+        )
+    else:
+        return Outcome(handoff, changed=False)
+    status = Status(handoff.status)
+    won = repo.compare_and_set(
+        handoff_id, from_statuses=(status,), to_status=status, changes=changes
+    )
+    current = repo.get(handoff_id)
+    assert current is not None
+    if not won:  # decided meanwhile: the next delivery of the tool finds it as it is now
+        return Outcome(current, changed=False)
+    data: dict[str, object] = {"from": handoff.meeting_time.isoformat(), "to": to.isoformat()}
+    data["by"] = by
+    repo.record(handoff_id, actor=by[:32], kind="meeting_moved", data=data, now=now)
+    return Outcome(current, changed=True)
+
+
 def reassign_refusal(
     handoff: Handoff, actor: str, to_ae: str, managers: Collection[str]
 ) -> Refusal | None:

@@ -78,3 +78,38 @@ def test_the_reminders_ledger_moves_into_the_outbox_and_nothing_still_to_send_is
         ("chase_reminder:2:1", True, None, None),  # claimed, never sent: still to send
         ("decision_dm:1:0", False, "D1", "2.1"),
     ]
+
+
+def test_bookings_tables_hold_one_row_per_delivery_booking_and_email(database_url):
+    """0009: a replayed delivery, a second row for one booking or one email per team is
+    refused by the database itself; the same keys in another team are not."""
+    from datetime import UTC, datetime
+
+    import pytest
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    at = datetime(2026, 12, 3, 15, 0, tzinfo=UTC).replace(tzinfo=None)
+    inbox = (
+        "INSERT INTO inbox (team_id, tool, external_id, received_at, attempts, body)"
+        " VALUES (:t, 'calendly', 'invitee.created:inv-1', :at, 0, '{}')"
+    )
+    booking = (
+        "INSERT INTO bookings (team_id, tool, booking_key, status, contact_name, contact_email,"
+        " company, timezone, source, campaign, event_name, answers, booked_at, updated_at)"
+        " VALUES (:t, 'calendly', 'inv-1', 'booked', '', '', '', '', '', '', '', '{}', :at, :at)"
+    )
+    person = (
+        "INSERT INTO people (team_id, email, user_id, how, updated_at)"
+        " VALUES (:t, 'sdr@example.com', 'U1', 'manual', :at)"
+    )
+    engine = make_engine(database_url)
+    try:
+        for statement in (inbox, booking, person):
+            with engine.begin() as conn:
+                conn.execute(text(statement), dict(t="T1", at=at))
+                conn.execute(text(statement), dict(t="T2", at=at))  # another team: fine
+            with pytest.raises(IntegrityError), engine.begin() as conn:
+                conn.execute(text(statement), dict(t="T1", at=at))
+    finally:
+        engine.dispose()

@@ -2,12 +2,14 @@ from slack_bolt import App
 
 from bot.listeners.actions import (
     accept_handoff,
+    assign_booking,
     dispute_buttons,
     draft_buttons,
     log_outcome,
     manage_handoff,
     new_from_home,
     nudge_channel,
+    qualify_booking,
     reassign_handoff,
     reject_handoff,
     reschedule_meeting,
@@ -29,5 +31,7 @@ def register(app: App, services: Services) -> None:
         reassign_handoff,
         nudge_channel,
         dispute_buttons,
+        qualify_booking,
+        assign_booking,
     ):
         module.register(app, services)

@@ -105,6 +105,7 @@ def _handle(
         )
         change = Change.SUBMITTED
     drafts.mark_submitted(draft.id, handoff_id=outcome.handoff.id, answers=answers, now=now)
+    uow.bookings.qualified(draft.id, outcome.handoff.id, now=now)  # when a booking opened it
     if outcome.changed:
         uow.outbox.add(after(change, outcome.handoff, actor=sdr), now=now)
     return {}

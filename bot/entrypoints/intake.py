@@ -1,0 +1,120 @@
+"""Booking tools' webhooks: signed deliveries stored in the inbox, answered, processed after.
+
+`POST /webhooks/calendly`, `/webhooks/calcom` and `/webhooks/meeting-booked` (the generic
+body, docs/meeting-booked.schema.json). Each passes the request guard (size, the tool's
+signature header and timestamp before the body is read, UTF-8), then: a signature that
+does not match is 401; a body that is not the tool's documented shape is 400 with a
+one-line reason; an event type the bot does not act on is 200 and ignored. Anything else
+is stored in the inbox in one transaction (a replay is stored once) and answered 200; the
+intake pool processes it after (bot/jobs/booking_intake.py), and the sweep takes up what a
+crash left. An endpoint whose secret is not set answers 404.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+
+from bot.delivery.pool import DeliveryPool
+from bot.entrypoints import webhook_signatures as signatures
+from bot.entrypoints.guard import HeaderCheck, StartResponse, WsgiApp, guard, reply
+from bot.jobs.booking_intake import process
+from bot.services import Services
+from handoff.booking import Tool, parse
+
+log = logging.getLogger(__name__)
+
+BodyCheck = Callable[[str, bytes, str], bool]  # (header value, body, secret)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    tool: Tool
+    path: str
+    header: str
+    check: HeaderCheck
+    valid: BodyCheck
+    secret: str | None
+
+
+class Intake:
+    """The booking endpoints of one process, and the pool that processes what they store."""
+
+    def __init__(self, services: Services, *, workers: int = 2) -> None:
+        self.services = services
+        self.pool = DeliveryPool(lambda ids: process(services, ids), workers=workers)
+        settings = services.settings
+        endpoints = [
+            Endpoint(
+                Tool.CALENDLY,
+                "/webhooks/calendly",
+                signatures.CALENDLY_HEADER,
+                signatures.timestamped_header_check(signatures.CALENDLY_HEADER),
+                signatures.timestamped_valid,
+                settings.calendly_signing_key,
+            ),
+            Endpoint(
+                Tool.CALCOM,
+                "/webhooks/calcom",
+                signatures.CALCOM_HEADER,
+                signatures.present_header_check(signatures.CALCOM_HEADER),
+                signatures.calcom_valid,
+                settings.calcom_webhook_secret,
+            ),
+            Endpoint(
+                Tool.GENERIC,
+                "/webhooks/meeting-booked",
+                signatures.GENERIC_HEADER,
+                signatures.timestamped_header_check(signatures.GENERIC_HEADER),
+                signatures.timestamped_valid,
+                settings.booking_webhook_secret,
+            ),
+        ]
+        self.routes: dict[str, WsgiApp] = {
+            e.path: guard(self._handler(e), check=e.check) for e in endpoints if e.secret
+        }
+
+    def close(self) -> None:
+        self.pool.close()
+
+    def _handler(self, endpoint: Endpoint) -> WsgiApp:
+        def handle(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+            body = environ["wsgi.input"].read()
+            header = str(environ.get(signatures.environ_key(endpoint.header), ""))
+            assert endpoint.secret is not None
+            if not endpoint.valid(header, body, endpoint.secret):
+                log.info("refused 401: %s webhook signature does not match", endpoint.tool)
+                return reply(start_response, "401 Unauthorized", {"error": "bad signature"})
+            try:
+                event = parse(endpoint.tool, json.loads(body))
+            except ValueError as exc:
+                reason = "the body is not JSON" if isinstance(exc, json.JSONDecodeError) else exc
+                log.info("refused 400: %s webhook: %s", endpoint.tool, reason)
+                return reply(start_response, "400 Bad Request", {"error": str(reason)})
+            if event is None:
+                return reply(start_response, "200 OK", {"ok": True, "ignored": "event type"})
+            try:
+                team = self.services.installed_team()
+            except (SlackApiError, OSError) as exc:
+                log.warning(
+                    "%s webhook: auth.test failed (%s); the tool retries", endpoint.tool, exc
+                )
+                return reply(start_response, "503 Service Unavailable", {"error": "try again"})
+            with self.services.uow() as uow:
+                stored = uow.inbox.keep(
+                    team_id=team,
+                    tool=endpoint.tool.value,
+                    external_id=event.delivery_id,
+                    body=body.decode("utf-8"),
+                    now=self.services.now(),
+                )
+            if stored is not None:
+                self.pool.submit([stored])
+            return reply(start_response, "200 OK", {"ok": True})
+
+        return handle

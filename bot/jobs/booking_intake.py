@@ -1,0 +1,147 @@
+"""Processing what booking tools delivered: each inbox row applied to the bookings once.
+
+The intake endpoint stores a delivery and answers; `process` then runs on the intake pool
+(and `process_left` in every sweep, for whatever a crash or a failure left). For each
+delivery: who booked it (the people table, then users.lookupByEmail, cached there), then
+one unit of work that applies the event to its booking, asks the SDR to qualify a new
+booking (an outbox row: the DM is sent after the commit, once) and marks the delivery
+processed. A booking whose booker is not found in Slack is kept without an SDR.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+
+from slack_sdk.errors import SlackApiError
+
+from bot.services import Services
+from handoff.booking import EventKind, Tool, parse
+from handoff.effects import Change, Effect, after, home
+from handoff.lifecycle import meeting_moved
+from handoff.model import MessageKind
+from storage.bookings import BOOKED, LOOKUP, Booking
+from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+PAGE = 100
+
+
+def process(services: Services, delivery_ids: Sequence[int]) -> None:
+    for delivery_id in delivery_ids:
+        process_one(services, delivery_id)
+
+
+def process_left(services: Services) -> int:
+    """Every delivery still unprocessed, oldest first; how many were tried."""
+    tried, after = 0, 0
+    while True:
+        with services.uow(read_only=True) as uow:
+            page = uow.inbox.unprocessed(after_id=after, limit=PAGE)
+        if not page:
+            return tried
+        process(services, page)
+        tried += len(page)
+        after = page[-1]
+
+
+def process_one(services: Services, delivery_id: int) -> None:
+    with services.uow(read_only=True) as uow:
+        delivery = uow.inbox.get(delivery_id)
+    if delivery is None or delivery.processed_at is not None:
+        return
+    try:
+        event = parse(Tool(delivery.tool), json.loads(delivery.body))
+        sdr = None
+        if event is not None and event.booked_by_email:
+            sdr = slack_user(services, delivery.team_id, event.booked_by_email)
+        with services.uow() as uow:
+            if uow.inbox.start(delivery_id) is None:
+                return  # another processor took it meanwhile
+            now = services.now()
+            booking = (
+                None
+                if event is None
+                else uow.bookings.apply(delivery.team_id, event, sdr_id=sdr, now=now)
+            )
+            if booking is not None:
+                managers = bool(services.settings.managers)
+                uow.outbox.add(asks(booking, managers=managers), now=now)
+                if event is not None and event.kind == EventKind.RESCHEDULED:
+                    _moved_in_draft(uow, booking, now)
+                    _moved_in_handoff(uow, booking, now)
+            uow.inbox.done(delivery_id, now=now)
+            written = uow.outbox.written
+    except (SlackApiError, OSError) as exc:
+        _failed(services, delivery_id, f"Slack: {exc}")
+        log.warning("booking delivery %s: Slack did not answer; the sweep tries again", delivery_id)
+        return
+    except Exception as exc:
+        _failed(services, delivery_id, f"{type(exc).__name__}: {exc}")
+        log.exception("booking delivery %s failed; the sweep tries again", delivery_id)
+        return
+    services.deliver_soon(written)
+
+
+def asks(booking: Booking, *, managers: bool = False) -> list[Effect]:
+    """What a booking calls for in Slack: its SDR asked to qualify it (once), and their
+    Home, which lists what they booked and have not qualified yet. A booking nobody in
+    Slack matches is offered to the managers (once), when there are managers."""
+    if booking.sdr_id is None:
+        if not managers or booking.status != BOOKED:
+            return []
+        return [Effect(MessageKind.BOOKING_UNMATCHED, booking.team_id, booking_id=booking.id)]
+    dm = Effect(
+        MessageKind.BOOKING_DM, booking.team_id, booking_id=booking.id, recipient=booking.sdr_id
+    )
+    ask = booking.status == BOOKED and booking.handoff_id is None
+    return [dm] * ask + [home(booking.team_id, booking.sdr_id)]
+
+
+def _moved_in_draft(uow: UnitOfWork, booking: Booking, now: datetime) -> None:
+    """A wizard begun from the booking opens on the new time (the prefill is only read when
+    the draft is created)."""
+    if booking.draft_id is not None and booking.meeting_at is not None:
+        uow.drafts.merge(
+            booking.draft_id, {"meeting_at": int(booking.meeting_at.timestamp())}, now=now
+        )
+
+
+def _moved_in_handoff(uow: UnitOfWork, booking: Booking, now: datetime) -> None:
+    """The handoff qualified from the booking follows the new time: one handoff, never a
+    second (handoff.lifecycle.meeting_moved says what changes in each state)."""
+    if booking.handoff_id is None or booking.meeting_at is None:
+        return
+    moved = meeting_moved(
+        uow.handoffs, booking.handoff_id, to=booking.meeting_at, by=booking.tool, now=now
+    )
+    if moved.changed:
+        uow.outbox.add(after(Change.MEETING_MOVED, moved.handoff, actor=""), now=now)
+
+
+def slack_user(services: Services, team_id: str, email: str) -> str | None:
+    """The Slack user behind a booker's email: set by hand, else looked up and cached.
+    None when Slack knows no such user; raises when Slack cannot answer (tried again)."""
+    with services.uow(read_only=True) as uow:
+        known = uow.people.get(team_id, email)
+    if known is not None:
+        return known.user_id
+    try:
+        reply = services.client.users_lookupByEmail(email=email)
+    except SlackApiError as exc:
+        if exc.response.get("error") == "users_not_found":
+            log.info("booking: no Slack user has the booker's email; kept for the managers")
+            return None
+        raise
+    user_id = str(reply["user"]["id"])
+    with services.uow() as uow:
+        uow.people.remember(team_id, email, user_id, how=LOOKUP, now=services.now())
+    return user_id
+
+
+def _failed(services: Services, delivery_id: int, error: str) -> None:
+    with services.uow() as uow:
+        uow.inbox.failed(delivery_id, error=error)
