@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 # How long a row waits after its n-th failed try (the last step repeats).
 BACKOFF = tuple(timedelta(minutes=m) for m in (0, 1, 2, 5, 10, 30))
-ROUNDS = 3  # a sync re-armed this often while being sent waits for the sweep
+ROUNDS = 3  # a sync re-armed this often while being sent goes back to the pool's queue
 CHUNK = 10  # rows claimed (and recorded) together: at most this many wait out a crash
 # Failed tries in a row after which a message is reported: the back-off has reached its
 # longest wait (about 50 minutes of trying). Reported once per handoff; tried on regardless.
@@ -134,6 +134,9 @@ def _deliver_chunk(services: Services, row_ids: list[int], slack: Slack, outcome
         if not behind:
             return
         row_ids = behind  # re-armed while being sent: send the newer state now
+    # Re-armed in every round: back to the pool's queue rather than the next sweep, so the
+    # newest state still goes out now, after whatever is queued meanwhile.
+    services.deliver_soon(row_ids)
 
 
 def _attempt(services: Services, slack: Slack, job: Job) -> _Try:

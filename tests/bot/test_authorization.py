@@ -99,7 +99,13 @@ def _refused(harness, person, click, told):
     if told is SILENT:
         time.sleep(0.3)  # long enough for a listener to have answered, had it run
         assert _state(harness) == before
-        assert harness.standin.calls()[calls:] == [], person
+        # Nothing for this person (a Home an earlier refusal re-armed may still land).
+        said = [
+            c
+            for c in harness.standin.calls()[calls:]
+            if c.method != "views.publish" or c.args.get("user_id") == person
+        ]
+        assert said == [], person
         return
     harness.wait_until(lambda: _answer(harness, calls) is not None)
     assert told in _answer(harness, calls), (person, _answer(harness, calls))
