@@ -253,6 +253,7 @@ def test_bad_signature_is_rejected_with_no_side_effect(harness):
 
 def test_app_home_shows_new_handoff_button_and_own_handoffs(harness):
     harness.submit_handoff()
+    harness.services.pool.wait_idle()  # earlier clicks' Homes first
     published = len(harness.standin.calls("views.publish"))
     harness.slack.app_home_opened(SDR)
     harness.standin.wait_for("views.publish", count=published + 1)

@@ -31,6 +31,7 @@ def standin(standin):
 def _home(harness, user, until=None):
     """Open Home as `user` and return it once the bot has published it (and it shows
     `until`: a refresh still on its way from an earlier click may land just after)."""
+    harness.services.pool.wait_idle()  # earlier clicks' Homes first
     published = len(harness.standin.calls("views.publish"))
     harness.slack.app_home_opened(user)
     harness.standin.wait_for("views.publish", count=published + 1)
@@ -135,6 +136,7 @@ def test_a_stale_accept_on_home_is_refused_in_a_modal_and_home_is_refreshed(harn
     harness.click(AE, brief, Action.ACCEPT)  # ...while AE accepts in the channel
     harness.wait_until(lambda: harness.standin.dms(SDR))
     opened = len(harness.standin.calls("views.open"))
+    harness.services.pool.wait_idle()  # earlier clicks' Homes first
     published = len(harness.standin.calls("views.publish"))
     _click_home(harness, AE2, f"{Block.HOME_PENDING}{handoff_id}", Action.ACCEPT)
     harness.standin.wait_for("views.open", count=opened + 1)
@@ -198,6 +200,7 @@ def test_ae_logs_an_outcome_from_home_once_the_meeting_is_over(harness):
 
 def test_a_failing_views_publish_never_fails_the_click(harness):
     brief = harness.submit_handoff()
+    harness.services.pool.wait_idle()  # the Send's own Home publishes are done
     published = len(harness.standin.calls("views.publish"))
     harness.standin.fail_next("views.publish", status=200, error="internal_error", times=2)
     harness.click(AE, brief, Action.ACCEPT)

@@ -22,6 +22,7 @@ def standin(standin):
 
 
 def _home(harness, user):
+    harness.services.pool.wait_idle()  # earlier clicks' Homes first
     published = len(harness.standin.calls("views.publish"))
     harness.slack.app_home_opened(user)
     harness.standin.wait_for("views.publish", count=published + 1)

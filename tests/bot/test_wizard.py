@@ -127,6 +127,7 @@ def test_a_closed_wizard_is_a_draft_resumed_from_home(harness):
     view = harness.next_step(view, values).view
     view = harness.next_step(view, values).view
     harness.slack.type_into(view["id"], {f"contact_name.{Action.ANSWER}": "Alice Wong"})
+    harness.services.pool.wait_idle()  # earlier clicks' Homes first
     published = len(harness.standin.calls("views.publish"))
     harness.slack.close_view(SDR, view["id"])
     harness.standin.wait_for("views.publish", count=published + 1)
@@ -151,6 +152,7 @@ def test_a_closed_wizard_is_a_draft_resumed_from_home(harness):
 def test_an_untouched_wizard_closed_leaves_no_draft(harness):
     harness.slack.global_shortcut(SDR, Callback.NEW_SHORTCUT)
     harness.standin.wait_for("views.open")
+    harness.services.pool.wait_idle()  # earlier clicks' Homes first
     published = len(harness.standin.calls("views.publish"))
     harness.slack.close_view(SDR, harness.latest_view()["id"])
     harness.standin.wait_for("views.publish", count=published + 1)
