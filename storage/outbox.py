@@ -243,6 +243,21 @@ class OutboxStore:
         )
         return [Entry(h, k, lvl, sent, ch, ts) for h, k, lvl, sent, ch, ts in rows if h is not None]
 
+    def being_sent(self, handoff_id: int, kind: str, *, now: datetime) -> bool:
+        """Whether a sender holds a row of `kind` for this handoff, not yet recorded."""
+        return bool(
+            self._session.scalar(
+                select(func.count())
+                .select_from(OutboxRow)
+                .where(
+                    OutboxRow.handoff_id == handoff_id,
+                    OutboxRow.kind == kind,
+                    OutboxRow.ts.is_(None),
+                    OutboxRow.lease_until > now,
+                )
+            )
+        )
+
     def failing(self, handoff_id: int) -> list[tuple[str, int, str]]:
         """What is still unsent for this handoff after failed tries: (kind, tries, error)."""
         rows = self._session.execute(

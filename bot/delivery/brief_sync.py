@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.delivery.pacing import Slack
-from bot.delivery.plans import Later, Nothing, Plan, Post, Update
+from bot.delivery.plans import SOON, Later, Nothing, Plan, Post, Update
 from bot.services import Services
 from bot.surfaces.brief import brief_message, decision_dm
 from handoff.effects import homes
@@ -73,9 +73,14 @@ def plan_decision_dm_update(services: Services, slack: Slack, job: Job) -> Plan:
 
 
 def sent_messages(services: Services, job: Job, kind: MessageKind) -> list[tuple[str, str]]:
-    """(channel, ts) of every message of `kind` already sent about the job's handoff."""
+    """(channel, ts) of every message of `kind` already sent about the job's handoff.
+    Raises Later when one is armed but not recorded yet (being sent right now): an update
+    planned then must wait for it, not be dropped as having nothing to update."""
     if job.handoff_id is None:
         return []
     with services.uow(read_only=True) as uow:
         entries = uow.outbox.entries([job.handoff_id], [kind.value])
+        sending = uow.outbox.being_sent(job.handoff_id, kind.value, now=services.now())
+    if sending:
+        raise Later(f"the {kind.value} it updates is being sent", SOON)
     return [(e.channel, e.ts) for e in entries if e.channel and e.ts]

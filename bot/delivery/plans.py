@@ -55,6 +55,9 @@ class Nothing:
 Plan = Post | Update | Publish | Nothing
 
 
+SOON = timedelta(0)  # a Later this soon goes back to the delivery pool's queue at once
+
+
 @dataclass
 class Later(Exception):
     """Not yet (the brief a thread note replies to is not posted): try again after `after`."""

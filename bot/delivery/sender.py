@@ -10,6 +10,7 @@ being sent is sent again at once: Slack always ends on the latest state.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,7 +20,7 @@ from slack_sdk.errors import SlackApiError
 from bot.delivery.crashpoints import crash_at
 from bot.delivery.pacing import Slack, metadata, retry_after
 from bot.delivery.planners import PLANNERS
-from bot.delivery.plans import Later, Nothing, Plan, Post, Publish, Update
+from bot.delivery.plans import SOON, Later, Nothing, Plan, Post, Publish, Update
 from bot.services import Services
 from handoff.effects import Effect
 from handoff.model import MessageKind
@@ -131,6 +132,11 @@ def _deliver_chunk(services: Services, row_ids: list[int], slack: Slack, outcome
             followers = list(uow.outbox.written)
         if followers:  # what recording armed (the booker's Home once a brief is posted)
             deliver(services, followers, slack)
+        # Waiting on a message another sender is recording right now: queued again.
+        soon = [t.job.id for t in tries if t.later is not None and t.later.after == SOON]
+        if soon:
+            time.sleep(0.05)  # the other sender is mid-call: a short pause, not a spin
+            services.deliver_soon(soon)
         if not behind:
             return
         row_ids = behind  # re-armed while being sent: send the newer state now
