@@ -38,6 +38,7 @@ class Change(StrEnum):
     DISPUTED = "disputed"
     DISPUTE_RESOLVED = "dispute_resolved"
     MEETING_MOVED = "meeting_moved"  # by the scheduling tool it was booked in
+    MEETING_CANCELED = "meeting_canceled"  # ... likewise
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ def after(
     actor: str,
     previous_owner: str | None = None,
     reassignments: int = 0,
+    meeting_changes: int = 0,
 ) -> list[Effect]:
     """Everything Slack must be told once `change` is committed for `handoff`."""
     team, hid = handoff.team_id, handoff.id
@@ -119,6 +121,11 @@ def after(
         ]
     if change == Change.REASSIGNED:
         out.append(message(MessageKind.REASSIGN_THREAD, reassignments))
+    if change in (Change.MEETING_MOVED, Change.MEETING_CANCELED) and meeting_changes:
+        # The nth move or cancellation: said in the brief's thread, and to its AE.
+        out.append(message(MessageKind.MEETING_THREAD, meeting_changes))
+        if handoff.reassigned_ae_id or handoff.decided_by:
+            out.append(message(MessageKind.MEETING_AE, meeting_changes))
     if change == Change.DISPUTED:
         out += [message(MessageKind.DISPUTE), message(MessageKind.DECISION_DM_UPDATE)]
     if change == Change.DISPUTE_RESOLVED:

@@ -14,6 +14,7 @@ class Status(StrEnum):
     ACCEPTED = "accepted"
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
+    CANCELED = "canceled"  # the meeting was canceled in the scheduling tool it was booked in
 
 
 class DisputeStatus(StrEnum):
@@ -46,6 +47,9 @@ class MessageKind(StrEnum):
     STUCK = "stuck"  # the managers are told a message kept failing (once per handoff)
     BOOKING_DM = "booking_dm"  # the SDR is asked to qualify a meeting booked in a tool
     BOOKING_UNMATCHED = "booking_unmatched"  # the managers: whose is this booking?
+    # The scheduling tool moved or canceled the meeting (level: the nth such change).
+    MEETING_THREAD = "meeting_thread"  # ... said in the brief's thread
+    MEETING_AE = "meeting_ae"  # ... and to the AE who owns the meeting
     # Kept in step with the database rather than sent once: re-armed by every change.
     HOME = "home"  # one person's App Home tab
     DECISION_DM_UPDATE = "decision_dm_update"  # the SDR's decision DM re-rendered

@@ -11,6 +11,7 @@ from bot.delivery import (
     dispute_notices,
     followups,
     home_updates,
+    meeting_notices,
 )
 from bot.delivery.pacing import Slack
 from bot.delivery.plans import Plan
@@ -40,4 +41,6 @@ PLANNERS: dict[str, Planner] = {
     MessageKind.STUCK: chase_notices.plan_stuck,
     MessageKind.BOOKING_DM: booking_notices.plan_booking_dm,
     MessageKind.BOOKING_UNMATCHED: booking_notices.plan_unmatched,
+    MessageKind.MEETING_THREAD: meeting_notices.plan_meeting_thread,
+    MessageKind.MEETING_AE: meeting_notices.plan_meeting_ae,
 }

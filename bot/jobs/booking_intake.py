@@ -20,9 +20,9 @@ from slack_sdk.errors import SlackApiError
 from bot.services import Services
 from handoff.booking import EventKind, Tool, parse
 from handoff.effects import Change, Effect, after, home
-from handoff.lifecycle import meeting_moved
+from handoff.lifecycle import meeting_canceled, meeting_moved, no_show_reported
 from handoff.model import MessageKind
-from storage.bookings import BOOKED, LOOKUP, Booking
+from storage.bookings import BOOKED, CANCELED, LOOKUP, Booking
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -73,6 +73,10 @@ def process_one(services: Services, delivery_id: int) -> None:
                 if event is not None and event.kind == EventKind.RESCHEDULED:
                     _moved_in_draft(uow, booking, now)
                     _moved_in_handoff(uow, booking, now)
+                if event is not None and event.kind == EventKind.CANCELED and not event.next_key:
+                    _canceled_in_handoff(uow, booking, event.reason, now)
+                if event is not None and event.kind == EventKind.NO_SHOW:
+                    _no_show_in_handoff(uow, booking, now)
             uow.inbox.done(delivery_id, now=now)
             written = uow.outbox.written
     except (SlackApiError, OSError) as exc:
@@ -119,7 +123,37 @@ def _moved_in_handoff(uow: UnitOfWork, booking: Booking, now: datetime) -> None:
         uow.handoffs, booking.handoff_id, to=booking.meeting_at, by=booking.tool, now=now
     )
     if moved.changed:
-        uow.outbox.add(after(Change.MEETING_MOVED, moved.handoff, actor=""), now=now)
+        changes = _meeting_changes(uow, booking.handoff_id)
+        effects = after(Change.MEETING_MOVED, moved.handoff, actor="", meeting_changes=changes)
+        uow.outbox.add(effects, now=now)
+
+
+def _canceled_in_handoff(uow: UnitOfWork, booking: Booking, reason: str, now: datetime) -> None:
+    """The handoff qualified from a canceled booking ends canceled: the brief says so, its
+    AE is told, and nothing more is chased."""
+    if booking.handoff_id is None or booking.status != CANCELED:
+        return
+    ended = meeting_canceled(
+        uow.handoffs, booking.handoff_id, by=booking.tool, reason=reason, now=now
+    )
+    if ended.changed:
+        changes = _meeting_changes(uow, booking.handoff_id)
+        effects = after(Change.MEETING_CANCELED, ended.handoff, actor="", meeting_changes=changes)
+        uow.outbox.add(effects, now=now)
+
+
+def _no_show_in_handoff(uow: UnitOfWork, booking: Booking, now: datetime) -> None:
+    """The tool marked the invitee a no-show: the accepted meeting's outcome, logged once."""
+    if booking.handoff_id is None:
+        return
+    logged = no_show_reported(uow.handoffs, booking.handoff_id, by=booking.tool, now=now)
+    if logged.changed:
+        uow.outbox.add(after(Change.OUTCOME_LOGGED, logged.handoff, actor=""), now=now)
+
+
+def _meeting_changes(uow: UnitOfWork, handoff_id: int) -> int:
+    """How many times the tool moved or canceled this meeting, this change included."""
+    return sum(uow.handoffs.count_events(handoff_id, k) for k in ("meeting_moved", "canceled"))
 
 
 def slack_user(services: Services, team_id: str, email: str) -> str | None:

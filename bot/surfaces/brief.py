@@ -15,6 +15,7 @@ STATUS_LABELS = {
     Status.ACCEPTED: "✅ Accepted",
     Status.REJECTED: "❌ Rejected",
     Status.WITHDRAWN: "↩️ Withdrawn",
+    Status.CANCELED: "🚫 Meeting canceled",
 }
 
 

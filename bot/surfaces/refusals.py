@@ -24,6 +24,9 @@ def not_an_ae(person: str) -> str:
 TEXTS: dict[RefusalKind, str] = {
     RefusalKind.ALREADY_DECIDED: "This handoff was already *{status}* by {by}. Nothing changed.",
     RefusalKind.WITHDRAWN: "{By} withdrew this handoff; nothing to decide.",
+    RefusalKind.CANCELED: (
+        "This meeting was canceled in the scheduling tool it was booked in; nothing to do."
+    ),
     RefusalKind.OWN_HANDOFF: "You booked this meeting, so an AE has to accept or reject it.",
     RefusalKind.NOT_AE: (
         "Only an AE (a member of the AE channel, or someone HANDOFF_AES names) can accept or "

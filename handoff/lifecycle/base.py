@@ -58,6 +58,7 @@ class RefusalKind(StrEnum):
 
     ALREADY_DECIDED = "already_decided"
     WITHDRAWN = "withdrawn"
+    CANCELED = "canceled"  # the meeting was canceled in its scheduling tool
     OWN_HANDOFF = "own_handoff"  # the booker cannot accept or reject their own meeting
     NOT_AE = "not_ae"  # only an AE accepts or rejects
     NOT_BOOKER = "not_booker"  # only the booker edits or withdraws

@@ -84,6 +84,8 @@ def decision_refusal(handoff: Handoff, actor: str, *, is_ae: bool) -> Refusal | 
     (see bot/roles.py for who counts) who did not book it, while it is open."""
     if handoff.status == Status.WITHDRAWN:
         return Refusal(RefusalKind.WITHDRAWN, handoff.status, handoff.sdr_id)
+    if handoff.status == Status.CANCELED:
+        return Refusal(RefusalKind.CANCELED, handoff.status, None)
     if handoff.status in (Status.ACCEPTED, Status.REJECTED):
         return Refusal(RefusalKind.ALREADY_DECIDED, handoff.status, decider(handoff))
     if actor == handoff.sdr_id:

@@ -27,6 +27,8 @@ def edit_refusal(handoff: Handoff, actor: str) -> Refusal | None:
         return Refusal(RefusalKind.NOT_BOOKER, handoff.status, handoff.sdr_id)
     if handoff.status == Status.WITHDRAWN:
         return Refusal(RefusalKind.WITHDRAWN, handoff.status, handoff.sdr_id)
+    if handoff.status == Status.CANCELED:
+        return Refusal(RefusalKind.CANCELED, handoff.status, None)
     if handoff.status in (Status.ACCEPTED, Status.REJECTED):
         return Refusal(RefusalKind.ALREADY_DECIDED, handoff.status, decider(handoff))
     return None

@@ -34,6 +34,8 @@ class OutcomeRepository(HandoffRepository, Protocol):
 def outcome_refusal(handoff: Handoff, actor: str, managers: Collection[str]) -> Refusal | None:
     """Why `actor` may not log this meeting's outcome, or None: the AE who owns the meeting
     now (not one who lost it to a reassignment or an overturned rejection) or a manager."""
+    if handoff.status == Status.CANCELED:
+        return Refusal(RefusalKind.CANCELED, handoff.status, None)
     if handoff.status != Status.ACCEPTED:
         return Refusal(RefusalKind.NOT_ACCEPTED, handoff.status, handoff.decided_by)
     if actor != handoff.ae_id and actor not in managers:
@@ -132,6 +134,68 @@ def meeting_moved(
     return Outcome(current, changed=True)
 
 
+def meeting_canceled(
+    repo: HandoffRepository, handoff_id: int, *, by: str, reason: str, now: datetime
+) -> Outcome:
+    """The scheduling tool the meeting was booked in (`by`) canceled it. An undecided or
+    accepted handoff whose meeting is still to be held ends `canceled`: no decision, no
+    outcome and no chase is asked for any more. A rejected or withdrawn handoff, or one
+    whose outcome is logged for good, stays as it is (its story is told)."""
+    handoff = repo.get(handoff_id)
+    if handoff is None:
+        raise UnknownHandoff(handoff_id)
+    if handoff.status in OPEN_STATUSES:
+        from_statuses: tuple[Status, ...] = OPEN_STATUSES
+    elif handoff.status == Status.ACCEPTED and handoff.outcome not in FINAL_OUTCOMES:
+        from_statuses = (Status.ACCEPTED,)
+    else:
+        return Outcome(handoff, changed=False)
+    won = repo.compare_and_set(
+        handoff_id,
+        from_statuses=from_statuses,
+        to_status=Status.CANCELED,
+        changes={"updated_at": now, "next_chase_at": None},
+    )
+    current = repo.get(handoff_id)
+    assert current is not None
+    if not won:  # decided meanwhile: a later delivery finds it as it is now
+        return Outcome(current, changed=False)
+    data: dict[str, object] = {"by": by, "was": handoff.status.value}
+    if reason:
+        data["reason"] = reason[:300]
+    repo.record(handoff_id, actor=by[:32], kind="canceled", data=data, now=now)
+    return Outcome(current, changed=True)
+
+
+def no_show_reported(
+    repo: OutcomeRepository, handoff_id: int, *, by: str, now: datetime
+) -> Outcome:
+    """The scheduling tool (`by`) marked the invitee a no-show: the accepted meeting's
+    outcome is logged as such, as if its AE had logged it, unless one is logged for good.
+    Before an acceptance there is no meeting outcome to log, so nothing changes."""
+    handoff = repo.get(handoff_id)
+    if handoff is None:
+        raise UnknownHandoff(handoff_id)
+    if handoff.status != Status.ACCEPTED or handoff.outcome in FINAL_OUTCOMES:
+        return Outcome(handoff, changed=False)
+    changes: dict[str, object] = {
+        "outcome": MeetingOutcome.NO_SHOW.value,
+        "outcome_at": now,
+        "outcome_by": by[:32],
+        "updated_at": now,
+        "seconds_to_outcome": seconds_between(handoff.meeting_time, now),
+    }
+    if not repo.set_outcome(handoff_id, expect_round=handoff.chase_round, changes=changes):
+        current = repo.get(handoff_id)
+        assert current is not None
+        return Outcome(current, changed=False)
+    data: dict[str, object] = {"outcome": MeetingOutcome.NO_SHOW.value, "by": by}
+    repo.record(handoff_id, actor=by[:32], kind="outcome", data=data, now=now)
+    current = repo.get(handoff_id)
+    assert current is not None
+    return Outcome(current, changed=True)
+
+
 def reassign_refusal(
     handoff: Handoff, actor: str, to_ae: str, managers: Collection[str]
 ) -> Refusal | None:
@@ -139,6 +203,8 @@ def reassign_refusal(
         return Refusal(RefusalKind.NOT_MANAGER, handoff.status, None)
     if handoff.status == Status.WITHDRAWN:
         return Refusal(RefusalKind.WITHDRAWN, handoff.status, handoff.sdr_id)
+    if handoff.status == Status.CANCELED:
+        return Refusal(RefusalKind.CANCELED, handoff.status, None)
     if handoff.status == Status.REJECTED:
         return Refusal(RefusalKind.ALREADY_DECIDED, handoff.status, handoff.decided_by)
     if to_ae == handoff.sdr_id:

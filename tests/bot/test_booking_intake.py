@@ -23,6 +23,7 @@ from bot.demo.localserver import LocalServer
 from bot.entrypoints.intake import Intake
 from bot.entrypoints.web import create_wsgi
 from bot.ids import Action, Block
+from bot.jobs.sweep import run_sweep
 from bot.services import Services, make_services
 from bot.settings import load_settings
 from handoff.model import MessageKind
@@ -510,6 +511,63 @@ def test_a_reschedule_after_qualifying_moves_the_same_handoff(booked, accepted):
             assert (handoff.status, handoff.meeting_at) == ("pending", moved)
     shown = json.dumps(booked.standin.message(AE_CHANNEL, brief["ts"]))
     assert f"<!date^{int(moved.timestamp())}^" in shown  # the brief was updated in place
-    assert len(booked.standin.messages(AE_CHANNEL)) == 1
+    [note] = _thread(booked, brief)  # ... with one note in its thread
+    assert "Moved* in Calendly" in json.dumps(note)
+    assert f"<!date^{int(moved.timestamp())}^" in json.dumps(note)
+    told = [m for m in booked.standin.dms(AE) if "Moved* in Calendly" in json.dumps(m)]
+    assert len(told) == (1 if accepted else 0)  # the accepting AE is told
     [booking] = booked.bookings()
     assert booking.meeting_at == moved and booking.handoff_id == handoff.id
+
+
+def _thread(booked: Booked, brief: dict[str, Any]) -> list[dict[str, Any]]:
+    """The replies in the brief's thread; and the brief the only top-level message."""
+    messages = booked.standin.messages(AE_CHANNEL)
+    assert [m["ts"] for m in messages if m.get("thread_ts", m["ts"]) == m["ts"]] == [brief["ts"]]
+    return [m for m in messages if m.get("thread_ts") == brief["ts"] and m["ts"] != brief["ts"]]
+
+
+@pytest.mark.parametrize("accepted", [False, True], ids=["undecided", "accepted"])
+def test_a_cancellation_after_qualifying_ends_the_handoff_canceled(booked, accepted):
+    assert booked.calendly(calendly_invitee(invitee=OLD))[0] == 200
+    booked.settle()
+    brief = _qualify(booked)
+    if accepted:
+        booked.harness.click(AE, brief, Action.ACCEPT)
+        booked.settle()
+    for _ in range(2):  # the second is Calendly's retry of the same delivery
+        assert booked.calendly(calendly_invitee("invitee.canceled", invitee=OLD))[0] == 200
+        booked.settle()
+    with unit(booked.services) as repo:
+        handoff = repo.session.scalars(select(HandoffRow)).one()
+        assert (handoff.status, handoff.next_chase_at) == ("canceled", None)
+    shown = booked.standin.message(AE_CHANNEL, brief["ts"])
+    assert "Meeting canceled" in json.dumps(shown)
+    assert not [b for b in shown["blocks"] if b["type"] == "actions"]  # no Accept any more
+    [note] = _thread(booked, brief)
+    assert "Canceled* in Calendly" in json.dumps(note) and "moved" in json.dumps(note)
+    told = [m for m in booked.standin.dms(AE) if "Canceled* in Calendly" in json.dumps(m)]
+    assert len(told) == (1 if accepted else 0)
+    # Nothing is chased any more, however late it gets.
+    run_sweep(booked.services, now=booked.services.now() + timedelta(days=30))
+    booked.settle()
+    assert len(_thread(booked, brief)) == 1
+    if not accepted:  # a late click is told why nothing changes
+        booked.harness.click(AE, brief, Action.ACCEPT)
+        booked.harness.wait_until(lambda: booked.standin.ephemerals)
+        assert "canceled in the scheduling tool" in json.dumps(booked.standin.ephemerals[-1])
+
+
+def test_a_no_show_from_calendly_logs_the_accepted_meetings_outcome(booked):
+    assert booked.calendly(calendly_invitee(invitee=OLD))[0] == 200
+    booked.settle()
+    brief = _qualify(booked)
+    booked.harness.click(AE, brief, Action.ACCEPT)
+    booked.settle()
+    assert booked.calendly(calendly_invitee("invitee_no_show.created", invitee=OLD))[0] == 200
+    booked.settle()
+    with unit(booked.services) as repo:
+        handoff = repo.session.scalars(select(HandoffRow)).one()
+        assert (handoff.outcome, handoff.outcome_by) == ("no_show", "calendly")
+    [note] = _thread(booked, brief)
+    assert "No-show" in json.dumps(note) or "no-show" in json.dumps(note).lower()

@@ -58,6 +58,7 @@ BRIEF_CASES = [
     pytest.param(Status.REJECTED, None, id="rejected-no-comment"),
     pytest.param(Status.REJECTED, "comment", id="rejected-with-comment"),
     pytest.param(Status.WITHDRAWN, None, id="withdrawn"),
+    pytest.param(Status.CANCELED, None, id="canceled"),
     pytest.param(Status.REJECTED, "open", id="rejected-disputed"),
     pytest.param(Status.REJECTED, "upheld", id="rejected-upheld"),
     pytest.param(Status.ACCEPTED, "overturned", id="overturned"),

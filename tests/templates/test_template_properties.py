@@ -78,6 +78,7 @@ CASES = st.sampled_from(
         (Status.ACCEPTED, None),
         (Status.REJECTED, None),
         (Status.WITHDRAWN, None),
+        (Status.CANCELED, None),
         (Status.REJECTED, "open"),
         (Status.REJECTED, "upheld"),
         (Status.ACCEPTED, "overturned"),

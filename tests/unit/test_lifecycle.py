@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from handoff import lifecycle
-from handoff.model import DisputeStatus, Handoff, Qualification, Score, Status
+from handoff.model import DisputeStatus, Handoff, MeetingOutcome, Qualification, Score, Status
 from tests.support.qualifications import NOW, qualification, scored
 
 
@@ -87,6 +87,17 @@ class FakeRepository:
             **fields,  # type: ignore[arg-type]
         )
         return True
+
+    def set_outcome(
+        self, handoff_id: int, *, expect_round: int, changes: dict[str, object]
+    ) -> bool:
+        row = self.rows[handoff_id]
+        still_open = row.outcome in (None, MeetingOutcome.RESCHEDULED)
+        if row.status != Status.ACCEPTED or row.chase_round != expect_round or not still_open:
+            return False
+        return self.compare_and_set(
+            handoff_id, from_statuses=(Status.ACCEPTED,), to_status=Status.ACCEPTED, changes=changes
+        )
 
     def set_brief(self, handoff_id: int, *, channel: str, ts: str, now: datetime) -> bool:
         row = self.rows[handoff_id]
@@ -275,6 +286,44 @@ def test_withdraw_closes_it_for_everyone(repo):
     assert late.refusal and late.refusal.kind == "withdrawn"
     again = lifecycle.withdraw(repo, h.id, actor="USDR", now=NOW)
     assert again.refusal and again.refusal.kind == "withdrawn"
+
+
+def test_a_canceled_meeting_ends_the_handoff_and_refuses_everything_after(repo):
+    h = _submitted(repo)
+    outcome = lifecycle.meeting_canceled(repo, h.id, by="calendly", reason="moved", now=NOW)
+    assert outcome.changed and outcome.handoff.status == Status.CANCELED
+    assert repo.events[-1] == (h.id, "calendly", "canceled")
+    assert repo.event_data[-1] == {"by": "calendly", "was": "submitted", "reason": "moved"}
+    again = lifecycle.meeting_canceled(repo, h.id, by="calendly", reason="", now=NOW)
+    assert not again.changed  # a replay tells nobody twice
+    late = lifecycle.accept(repo, h.id, actor="UAE1", is_ae=True, now=NOW)
+    assert late.refusal and late.refusal.kind == "canceled"
+    edit = lifecycle.withdraw(repo, h.id, actor="USDR", now=NOW)
+    assert edit.refusal and edit.refusal.kind == "canceled"
+
+
+def test_a_cancellation_leaves_a_told_story_as_it_is(repo):
+    rejected = _submitted(repo)
+    lifecycle.reject(repo, rejected.id, actor="UAE1", is_ae=True, reason="r", comment="", now=NOW)
+    assert not lifecycle.meeting_canceled(
+        repo, rejected.id, by="calcom", reason="", now=NOW
+    ).changed
+    held = _submitted(repo, key="k-held")
+    lifecycle.accept(repo, held.id, actor="UAE1", is_ae=True, now=NOW)
+    lifecycle.log_outcome(
+        repo, held.id, actor="UAE1", outcome=MeetingOutcome.HELD_NO_FIT, managers=(), now=NOW
+    )
+    assert not lifecycle.meeting_canceled(repo, held.id, by="calcom", reason="", now=NOW).changed
+    assert repo.get(held.id).status == Status.ACCEPTED
+
+
+def test_a_no_show_from_the_tool_is_logged_only_for_an_accepted_meeting(repo):
+    h = _submitted(repo)
+    assert not lifecycle.no_show_reported(repo, h.id, by="calendly", now=NOW).changed
+    lifecycle.accept(repo, h.id, actor="UAE1", is_ae=True, now=NOW)
+    logged = lifecycle.no_show_reported(repo, h.id, by="calendly", now=NOW)
+    assert logged.changed and logged.handoff.outcome == MeetingOutcome.NO_SHOW
+    assert not lifecycle.no_show_reported(repo, h.id, by="calendly", now=NOW).changed
 
 
 # -- disputes ----------------------------------------------------------------------------------
