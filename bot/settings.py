@@ -30,6 +30,8 @@ _SECRETS = (
     "calendly_signing_key",
     "calcom_webhook_secret",
     "booking_webhook_secret",
+    "chilipiper_webhook_token",
+    "hubspot_client_secret",
 )
 _URLS = ("database_url", "api_url")
 
@@ -59,6 +61,10 @@ class Settings:
     calendly_signing_key: str | None = None
     calcom_webhook_secret: str | None = None
     booking_webhook_secret: str | None = None
+    chilipiper_webhook_token: str | None = None  # the secret part of Chili Piper's URL
+    hubspot_client_secret: str | None = None  # the app's client secret: signs its requests
+    # The public base URL (https://handoff.example.com): HubSpot signs the URL it called.
+    public_url: str | None = None
 
     def __repr__(self) -> str:
         # Settings end up in logs, tracebacks and test reports: never with a secret in them.
@@ -180,6 +186,9 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
         calendly_signing_key=get("CALENDLY_WEBHOOK_SIGNING_KEY"),
         calcom_webhook_secret=get("CALCOM_WEBHOOK_SECRET"),
         booking_webhook_secret=get("HANDOFF_BOOKING_WEBHOOK_SECRET"),
+        chilipiper_webhook_token=_path_token(get("CHILIPIPER_WEBHOOK_TOKEN")),
+        hubspot_client_secret=get("HUBSPOT_CLIENT_SECRET"),
+        public_url=_public_url(get("HANDOFF_PUBLIC_URL")),
     )
 
 
@@ -206,6 +215,31 @@ def mask_url(url: str) -> str:
         ]
         url = url.replace(parts.query, "&".join(hidden), 1)
     return url
+
+
+def _path_token(value: str | None) -> str | None:
+    """Chili Piper signs nothing: the token in its URL is the only proof, so it must be long
+    and URL-safe."""
+    if value is None:
+        return None
+    if len(value) < 32 or not re.fullmatch(r"[A-Za-z0-9_-]+", value):
+        raise SettingsError(
+            "CHILIPIPER_WEBHOOK_TOKEN must be at least 32 letters, digits, - or _ "
+            "(make one with: python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
+        )
+    return value
+
+
+def _public_url(value: str | None) -> str | None:
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+        raise SettingsError(
+            f"HANDOFF_PUBLIC_URL must be the bot's public base URL like "
+            f"https://handoff.example.com, got {value!r}"
+        )
+    return value.rstrip("/")
 
 
 def _channel(value: str | None, name: str) -> str | None:

@@ -48,6 +48,8 @@ class Tool(StrEnum):
     CALENDLY = "calendly"
     CALCOM = "calcom"
     GENERIC = "generic"
+    CHILIPIPER = "chilipiper"
+    HUBSPOT = "hubspot"
 
 
 class EventKind(StrEnum):
@@ -57,6 +59,8 @@ class EventKind(StrEnum):
     )
     CANCELED = "canceled"
     NO_SHOW = "no_show"
+    # The tool says what the booking is now, under the same key: kept as new, or moved.
+    UPDATED = "updated"
 
 
 @dataclass(frozen=True)
@@ -247,7 +251,85 @@ def parse_generic(body: Mapping[str, Any]) -> BookingEvent | None:
     )
 
 
-PARSERS = {Tool.CALENDLY: parse_calendly, Tool.CALCOM: parse_calcom, Tool.GENERIC: parse_generic}
+def parse_chilipiper(body: Mapping[str, Any]) -> BookingEvent | None:
+    """Chili Piper's custom webhooks (Admin Center → Integrations → Custom Webhooks): one
+    flat meeting object, `type` Created, Updated (rescheduled or reassigned) or Deleted,
+    keyed by `meetingIdChili`; the prospect is the primary guest, whose form answers are
+    `primaryGuestDataFields`."""
+    event = _text(body, "type", required=True)
+    kinds = {"Created": EventKind.CREATED, "Updated": EventKind.UPDATED}
+    kinds["Deleted"] = kinds["Canceled"] = kinds["Cancelled"] = EventKind.CANCELED
+    if event not in kinds:
+        return None
+    key = _key(_text(body, "meetingIdChili", required=True))
+    kind = kinds[event]
+    answers = _plain_answers(body.get("primaryGuestDataFields"), "primaryGuestDataFields")
+    email = _text(body, "primaryGuestEmail").lower()
+    at = _time(body, "start", where="") if kind != EventKind.CANCELED else None
+    booker = _text(body, "bookerEmail") or _text(body, "assigneeEmail") or _text(body, "hostEmail")
+    host = _text(body, "assigneeEmail") or _text(body, "hostEmail")
+    return BookingEvent(
+        tool=Tool.CHILIPIPER,
+        kind=kind,
+        key=key,
+        # An update is a new delivery each time the meeting changes (time or host).
+        delivery_id=f"{event}:{key}:{at.isoformat() if at else ''}:{host}"[:300],
+        booked_by_email=booker.lower(),
+        contact_name=_text(body, "primaryGuestName"),
+        contact_email=email,
+        company=company_of(email, answers),
+        meeting_at=at,
+        timezone=_text(body, "primaryGuestTimeZone"),
+        event_name=_text(body, "meetingTypeName") or _text(body, "title"),
+        answers=answers,
+        reason=_text(body, "cancelReason"),
+    )
+
+
+def parse_hubspot(body: Mapping[str, Any]) -> BookingEvent | None:
+    """A HubSpot meeting-based workflow's "Send a webhook" (docs/booking.md): the meeting's
+    properties, flat or under `properties` (a value may be {"value": …}): `hs_object_id`,
+    `hs_meeting_start_time`, `hs_meeting_outcome`, `hs_meeting_title`, and the keys the
+    workflow adds: `booked_by_email` (the meeting owner's email), `contact_email`,
+    `contact_name`, `company`, `source`, `campaign`."""
+    raw = body.get("properties")
+    props = _hubspot_flat(raw if isinstance(raw, Mapping) else body)
+    key = _key(props.get("hs_object_id") or _hubspot_id(body))
+    if not key:
+        raise ValueError("hs_object_id is missing")
+    outcome = props.get("hs_meeting_outcome", "").upper()
+    kind = {"CANCELED": EventKind.CANCELED, "NO_SHOW": EventKind.NO_SHOW}.get(
+        outcome, EventKind.UPDATED
+    )
+    at = None
+    if kind == EventKind.UPDATED:
+        if not props.get("hs_meeting_start_time"):
+            raise ValueError("hs_meeting_start_time is missing")
+        at = _hubspot_time(props["hs_meeting_start_time"])
+    email = props.get("contact_email", "").lower()
+    return BookingEvent(
+        tool=Tool.HUBSPOT,
+        kind=kind,
+        key=key,
+        delivery_id=f"{outcome}:{key}:{at.isoformat() if at else ''}"[:300],
+        booked_by_email=props.get("booked_by_email", "").lower(),
+        contact_name=props.get("contact_name", ""),
+        contact_email=email,
+        company=props.get("company", "")[:150] or company_of(email),
+        meeting_at=at,
+        source=props.get("source", ""),
+        campaign=props.get("campaign", ""),
+        event_name=props.get("hs_meeting_title", ""),
+    )
+
+
+PARSERS = {
+    Tool.CALENDLY: parse_calendly,
+    Tool.CALCOM: parse_calcom,
+    Tool.GENERIC: parse_generic,
+    Tool.CHILIPIPER: parse_chilipiper,
+    Tool.HUBSPOT: parse_hubspot,
+}
 
 
 def parse(tool: Tool, body: object) -> BookingEvent | None:
@@ -319,6 +401,41 @@ def _source_choice(source: str, sources: Mapping[str, str]) -> str:
         if wanted and wanted in (key, re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")):
             return key
     return "inbound_demo" if "inbound_demo" in sources else ""
+
+
+def _plain_answers(raw: object, where: str) -> tuple[tuple[str, str], ...]:
+    """Form answers given as one object of field → value."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, Mapping):
+        raise ValueError(f"{where} is not an object")
+    return tuple(
+        (str(q).strip()[:200], str(a).strip()[:1000])
+        for q, a in list(raw.items())[:MAX_ANSWERS]
+        if isinstance(a, str | int | float) and not isinstance(a, bool) and str(a).strip()
+    )
+
+
+def _hubspot_flat(props: Mapping[str, Any]) -> dict[str, str]:
+    out = {}
+    for name, value in props.items():
+        if isinstance(value, Mapping):
+            value = value.get("value")
+        if isinstance(value, str | int | float) and not isinstance(value, bool):
+            out[str(name)] = str(value).strip()
+    return out
+
+
+def _hubspot_id(body: Mapping[str, Any]) -> str:
+    value = body.get("objectId")
+    return str(value) if isinstance(value, str | int) and not isinstance(value, bool) else ""
+
+
+def _hubspot_time(value: str) -> datetime:
+    """HubSpot gives a datetime property as milliseconds since the epoch, or ISO 8601."""
+    if value.isdigit():
+        return datetime.fromtimestamp(int(value) / 1000, tz=UTC)
+    return _time({"hs_meeting_start_time": value}, "hs_meeting_start_time", where="")
 
 
 def _calendly_answers(raw: object) -> tuple[tuple[str, str], ...]:

@@ -81,7 +81,7 @@ class BookingStore:
         A reschedule keeps the row and moves its key to the new booking, whichever half
         comes first; a replay changes nothing; a cancellation marks it canceled."""
         row = self._find(team_id, event.tool, event.key)
-        if event.kind in (EventKind.CREATED, EventKind.RESCHEDULED):
+        if event.kind in (EventKind.CREATED, EventKind.RESCHEDULED, EventKind.UPDATED):
             if row is None and event.previous_key:
                 row = self._find(team_id, event.tool, event.previous_key)
             if row is None:

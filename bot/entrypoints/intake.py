@@ -1,7 +1,8 @@
 """Booking tools' webhooks: signed deliveries stored in the inbox, answered, processed after.
 
-`POST /webhooks/calendly`, `/webhooks/calcom` and `/webhooks/meeting-booked` (the generic
-body, docs/meeting-booked.schema.json). Each passes the request guard (size, the tool's
+`POST /webhooks/calendly`, `/webhooks/calcom`, `/webhooks/chilipiper/<token>`,
+`/webhooks/hubspot` and `/webhooks/meeting-booked` (the generic body,
+docs/meeting-booked.schema.json). Each passes the request guard (size, the tool's
 signature header and timestamp before the body is read, UTF-8), then: a signature that
 does not match is 401; a body that is not the tool's documented shape is 400 with a
 one-line reason; an event type the bot does not act on is 200 and ignored. Anything else
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,16 +30,13 @@ from handoff.booking import Tool, parse
 
 log = logging.getLogger(__name__)
 
-BodyCheck = Callable[[str, bytes, str], bool]  # (header value, body, secret)
-
 
 @dataclass(frozen=True)
 class Endpoint:
     tool: Tool
     path: str
-    header: str
     check: HeaderCheck
-    valid: BodyCheck
+    valid: signatures.BodyCheck
     secret: str | None
 
 
@@ -53,15 +51,13 @@ class Intake:
             Endpoint(
                 Tool.CALENDLY,
                 "/webhooks/calendly",
-                signatures.CALENDLY_HEADER,
                 signatures.timestamped_header_check(signatures.CALENDLY_HEADER),
-                signatures.timestamped_valid,
+                signatures.timestamped_valid(signatures.CALENDLY_HEADER),
                 settings.calendly_signing_key,
             ),
             Endpoint(
                 Tool.CALCOM,
                 "/webhooks/calcom",
-                signatures.CALCOM_HEADER,
                 signatures.present_header_check(signatures.CALCOM_HEADER),
                 signatures.calcom_valid,
                 settings.calcom_webhook_secret,
@@ -69,15 +65,39 @@ class Intake:
             Endpoint(
                 Tool.GENERIC,
                 "/webhooks/meeting-booked",
-                signatures.GENERIC_HEADER,
                 signatures.timestamped_header_check(signatures.GENERIC_HEADER),
-                signatures.timestamped_valid,
+                signatures.timestamped_valid(signatures.GENERIC_HEADER),
                 settings.booking_webhook_secret,
+            ),
+            Endpoint(
+                Tool.HUBSPOT,
+                "/webhooks/hubspot",
+                signatures.hubspot_header_check(),
+                signatures.hubspot_valid(settings.public_url),
+                settings.hubspot_client_secret,
             ),
         ]
         self.routes: dict[str, WsgiApp] = {
             e.path: guard(self._handler(e), check=e.check) for e in endpoints if e.secret
         }
+        # Chili Piper's token is in the path: every path under it comes here, and a wrong
+        # token is refused like a bad signature.
+        self.chilipiper: WsgiApp | None = None
+        if settings.chilipiper_webhook_token:
+            chili = Endpoint(
+                Tool.CHILIPIPER,
+                signatures.CHILIPIPER_PATH,
+                signatures.no_header_check,
+                signatures.chilipiper_valid,
+                settings.chilipiper_webhook_token,
+            )
+            self.chilipiper = guard(self._handler(chili), check=chili.check)
+
+    def route(self, path: str) -> WsgiApp | None:
+        """The endpoint serving `path`, if any."""
+        if self.chilipiper is not None and path.startswith(signatures.CHILIPIPER_PATH):
+            return self.chilipiper
+        return self.routes.get(path)
 
     def close(self) -> None:
         self.pool.close()
@@ -85,9 +105,8 @@ class Intake:
     def _handler(self, endpoint: Endpoint) -> WsgiApp:
         def handle(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
             body = environ["wsgi.input"].read()
-            header = str(environ.get(signatures.environ_key(endpoint.header), ""))
             assert endpoint.secret is not None
-            if not endpoint.valid(header, body, endpoint.secret):
+            if not endpoint.valid(environ, body, endpoint.secret):
                 log.info("refused 401: %s webhook signature does not match", endpoint.tool)
                 return reply(start_response, "401 Unauthorized", {"error": "bad signature"})
             try:

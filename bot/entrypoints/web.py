@@ -35,7 +35,6 @@ EVENTS_PATH = "/slack/events"
 
 def create_wsgi(app: App, engine: Any, *, intake: Intake | None = None) -> WsgiApp:
     slack = guard(_SlackHandler(app, path=EVENTS_PATH), check=slack_headers)
-    webhooks = intake.routes if intake is not None else {}
 
     def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Any:
         path = environ.get("PATH_INFO", "")
@@ -44,10 +43,11 @@ def create_wsgi(app: App, engine: Any, *, intake: Intake | None = None) -> WsgiA
             if method != "POST":
                 return reply(start_response, "405 Method Not Allowed", {"error": "use POST"})
             return slack(environ, start_response)
-        if path in webhooks:
+        webhook = intake.route(path) if intake is not None else None
+        if webhook is not None:
             if method != "POST":
                 return reply(start_response, "405 Method Not Allowed", {"error": "use POST"})
-            return webhooks[path](environ, start_response)
+            return webhook(environ, start_response)
         if path == "/healthz" and method in ("GET", "HEAD"):
             try:
                 ping(engine)

@@ -28,6 +28,7 @@ from storage.uow import UnitOfWork
 log = logging.getLogger(__name__)
 
 PAGE = 100
+MOVES = (EventKind.RESCHEDULED, EventKind.UPDATED)
 
 
 def process(services: Services, delivery_ids: Sequence[int]) -> None:
@@ -70,7 +71,7 @@ def process_one(services: Services, delivery_id: int) -> None:
             if booking is not None:
                 managers = bool(services.settings.managers)
                 uow.outbox.add(asks(booking, managers=managers), now=now)
-                if event is not None and event.kind == EventKind.RESCHEDULED:
+                if event is not None and event.kind in MOVES:
                     _moved_in_draft(uow, booking, now)
                     _moved_in_handoff(uow, booking, now)
                 if event is not None and event.kind == EventKind.CANCELED and not event.next_key:

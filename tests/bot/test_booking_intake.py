@@ -32,13 +32,18 @@ from storage.models import BookingRow, HandoffRow, InboxRow, OutboxRow
 from tests.support.booking_payloads import (
     CALCOM_SECRET,
     CALENDLY_KEY,
+    CHILI_TOKEN,
     GENERIC_SECRET,
+    HUBSPOT_SECRET,
     SDR_EMAIL,
     calcom_booking,
     calcom_signature,
     calendly_invitee,
     calendly_signature,
+    chilipiper_meeting,
     generic_booking,
+    hubspot_headers,
+    hubspot_meeting,
     meeting_time,
     raw,
 )
@@ -136,6 +141,8 @@ def _serve(database_url: str, extra: dict[str, str]) -> Iterator[Booked]:
             "CALENDLY_WEBHOOK_SIGNING_KEY": CALENDLY_KEY,
             "CALCOM_WEBHOOK_SECRET": CALCOM_SECRET,
             "HANDOFF_BOOKING_WEBHOOK_SECRET": GENERIC_SECRET,
+            "CHILIPIPER_WEBHOOK_TOKEN": CHILI_TOKEN,
+            "HUBSPOT_CLIENT_SECRET": HUBSPOT_SECRET,
             **extra,
         }
         services = make_services(load_settings(env))
@@ -349,6 +356,54 @@ def test_the_generic_endpoint_is_signed_like_calendly(booked):
     booked.settle()
     [booking] = booked.bookings()
     assert (booking.tool, booking.company, booking.sdr_id) == ("generic", "Acme Robotics", SDR)
+
+
+def test_chili_piper_created_updated_deleted_is_one_booking_behind_its_url_token(booked):
+    def send(body: dict[str, Any], token: str = CHILI_TOKEN) -> int:
+        status, _ = booked.post(f"/webhooks/chilipiper/{token}", raw(body), {})
+        booked.settle()
+        return status
+
+    moved = meeting_time(4)
+    assert send(chilipiper_meeting()) == 200
+    assert send(chilipiper_meeting()) == 200  # a replay
+    [booking] = booked.bookings()
+    assert (booking.tool, booking.company, booking.sdr_id) == ("chilipiper", "Acme Robotics", SDR)
+    assert len(booked.dms()) == 1
+    assert send(chilipiper_meeting("Updated", start=moved)) == 200
+    [booking] = booked.bookings()
+    assert booking.meeting_at == moved
+    assert send(chilipiper_meeting("Deleted", start=moved)) == 200
+    [booking] = booked.bookings()
+    assert booking.status == "canceled"
+    # A wrong token is refused like a bad signature, and nothing is stored.
+    stored = booked.count(InboxRow)
+    assert send(chilipiper_meeting(meeting_id="other"), token="x" * 43) == 401
+    assert send(chilipiper_meeting(meeting_id="other"), token="") == 401
+    assert booked.count(InboxRow) == stored
+
+
+def test_hubspot_signs_method_url_body_and_time_and_its_outcome_cancels(booked):
+    url = booked.harness.url + "/webhooks/hubspot"
+
+    def send(body: dict[str, Any], **signing: Any) -> int:
+        data = raw(body)
+        status, _ = booked.post("/webhooks/hubspot", data, hubspot_headers(url, data, **signing))
+        booked.settle()
+        return status
+
+    assert send(hubspot_meeting()) == 200
+    [booking] = booked.bookings()
+    assert (booking.tool, booking.booking_key, booking.sdr_id) == ("hubspot", "51234", SDR)
+    assert booking.meeting_at == meeting_time()
+    assert len(booked.dms()) == 1
+    stale = int((time.time() - 6 * 60) * 1000)
+    assert send(hubspot_meeting(object_id=2), at_ms=stale) == 401
+    assert send(hubspot_meeting(object_id=2), secret="wrong") == 401
+    assert len(booked.bookings()) == 1
+    assert send(hubspot_meeting("CANCELED")) == 200
+    [booking] = booked.bookings()
+    assert booking.status == "canceled"
 
 
 def test_a_delivery_left_unprocessed_by_a_crash_is_processed_by_the_sweep(booked):

@@ -7,11 +7,16 @@ change-when-invitees-reschedule-events; signing: https://developer.calendly.com/
 body>`).
 Cal.com: https://cal.com/docs/developing/guides/automation/webhooks (payload and the
 `X-Cal-Signature-256` hex HMAC-SHA256 of the body).
+Chili Piper: Custom Webhook Configuration (help.chilipiper.com, "Webhook Request Body
+(Schema)"): one flat meeting object, `type` Created | Updated | Deleted; not signed.
+HubSpot: a workflow's "Send a webhook" with request signatures (developers.hubspot.com,
+"Validating requests", v3: base64 HMAC-SHA256 of method + URI + body + timestamp).
 Generic: docs/meeting-booked.schema.json in this repository.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
@@ -22,6 +27,8 @@ from typing import Any
 CALENDLY_KEY = "calendly-signing-key"
 CALCOM_SECRET = "calcom-secret"
 GENERIC_SECRET = "generic-secret"
+CHILI_TOKEN = "chili-token-0123456789abcdefghijklmnopqrstuv"
+HUBSPOT_SECRET = "hubspot-client-secret"
 SDR_EMAIL = "ann@ourco.example"
 ORG = "https://api.calendly.com/organizations/AAAAAAAAAAAAAAAA"
 
@@ -212,3 +219,80 @@ def calendly_signature(body: bytes, key: str = CALENDLY_KEY, at: int | None = No
 
 def calcom_signature(body: bytes, secret: str = CALCOM_SECRET) -> str:
     return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def chilipiper_meeting(
+    kind: str = "Created",
+    *,
+    meeting_id: str = "123e4567-e89b-12d3-a456-426614174000",
+    start: datetime | None = None,
+    booker: str = SDR_EMAIL,
+) -> dict[str, Any]:
+    start = start or meeting_time()
+    return {
+        "type": kind,
+        "meetingIdChili": meeting_id,
+        "title": "Acme Robotics <> OurCo: Discovery",
+        "description": "",
+        "location": "https://zoom.example/j/2",
+        "start": start.isoformat(),
+        "end": (start + timedelta(minutes=30)).isoformat(),
+        "primaryGuestTimeZone": "America/New_York",
+        "primaryGuestName": "Dana Whitfield",
+        "primaryGuestEmail": "dana@acme-robotics.com",
+        "primaryGuestIdChili": "g-0001",
+        "primaryGuestDataFields": {"Company": "Acme Robotics", "Seats": 480},
+        "hostIdChili": "h-0001",
+        "hostName": "Ann",
+        "hostEmail": booker,
+        "assigneeIdChili": "h-0001",
+        "assigneeName": "Ann",
+        "bookerIdChili": "h-0001",
+        "bookerName": "Ann",
+        "bookerEmail": booker,
+        "additionalGuests": [],
+        "workspaceId": "ws-1",
+        "workspaceName": "OurCo",
+        "productFeatureType": "ConciergeRouter",
+        "productFeatureName": "Inbound demo",
+        "productFeatureId": "pf-1",
+        "distributionName": "SDR round robin",
+        "distributionId": "d-1",
+        "meetingTypeName": "Discovery",
+        "meetingTypeId": "mt-1",
+    }
+
+
+def hubspot_meeting(
+    outcome: str = "SCHEDULED",
+    *,
+    object_id: int = 51234,
+    start: datetime | None = None,
+    booker: str = SDR_EMAIL,
+) -> dict[str, Any]:
+    """A meeting-based workflow's webhook with a customized body: the meeting's properties
+    (datetimes in epoch milliseconds, as HubSpot sends them) and the keys the workflow adds."""
+    start = start or meeting_time()
+    return {
+        "hs_object_id": str(object_id),
+        "hs_meeting_title": "Discovery: Acme Robotics",
+        "hs_meeting_start_time": str(int(start.timestamp() * 1000)),
+        "hs_meeting_outcome": outcome,
+        "booked_by_email": booker,
+        "contact_email": "dana@acme-robotics.com",
+        "contact_name": "Dana Whitfield",
+        "company": "Acme Robotics",
+        "source": "linkedin",
+    }
+
+
+def hubspot_headers(
+    url: str, body: bytes, secret: str = HUBSPOT_SECRET, at_ms: int | None = None
+) -> dict[str, str]:
+    t = str(int(time.time() * 1000) if at_ms is None else at_ms)
+    message = b"POST" + url.encode() + body + t.encode()
+    digest = hmac.new(secret.encode(), message, hashlib.sha256).digest()
+    return {
+        "X-HubSpot-Signature-v3": base64.b64encode(digest).decode(),
+        "X-HubSpot-Request-Timestamp": t,
+    }

@@ -13,7 +13,9 @@ from tests.support.booking_payloads import (
     SDR_EMAIL,
     calcom_booking,
     calendly_invitee,
+    chilipiper_meeting,
     generic_booking,
+    hubspot_meeting,
     meeting_time,
 )
 
@@ -60,10 +62,51 @@ def test_calendly_no_show():
     assert event is not None and event.kind == EventKind.NO_SHOW and event.key == OLD
 
 
-@pytest.mark.parametrize("tool", list(Tool))
+# HubSpot's workflow sends the meeting as it is now: there is no event type to ignore.
+@pytest.mark.parametrize("tool", [t for t in Tool if t != Tool.HUBSPOT])
 def test_an_event_type_the_bot_does_not_act_on_is_none(tool):
-    field = "triggerEvent" if tool == Tool.CALCOM else "event"
+    field = {Tool.CALCOM: "triggerEvent", Tool.CHILIPIPER: "type"}.get(tool, "event")
     assert parse(tool, {field: "routing_form_submission.created", "payload": {}}) is None
+
+
+def test_chili_piper_meeting_created_updated_deleted():
+    start, moved = meeting_time(), meeting_time(5)
+    event = parse(Tool.CHILIPIPER, chilipiper_meeting(start=start))
+    assert event is not None and event.kind == EventKind.CREATED
+    assert (event.key, event.booked_by_email, event.company) == (
+        "123e4567-e89b-12d3-a456-426614174000",
+        SDR_EMAIL,
+        "Acme Robotics",
+    )
+    assert (event.meeting_at, event.timezone, event.event_name) == (
+        start,
+        "America/New_York",
+        "Discovery",
+    )
+    assert ("Seats", "480") in event.answers
+    updated = parse(Tool.CHILIPIPER, chilipiper_meeting("Updated", start=moved))
+    assert updated is not None and updated.kind == EventKind.UPDATED
+    assert updated.meeting_at == moved and updated.delivery_id != event.delivery_id
+    deleted = parse(Tool.CHILIPIPER, chilipiper_meeting("Deleted"))
+    assert deleted is not None and deleted.kind == EventKind.CANCELED
+
+
+def test_hubspot_meeting_flat_or_under_properties_with_ms_or_iso_times():
+    start = meeting_time()
+    event = parse(Tool.HUBSPOT, hubspot_meeting(start=start))
+    assert event is not None and event.kind == EventKind.UPDATED
+    assert (event.key, event.meeting_at, event.booked_by_email) == ("51234", start, SDR_EMAIL)
+    wrapped = {
+        "objectId": 51234,
+        "properties": {
+            "hs_meeting_start_time": {"value": start.isoformat()},
+            "hs_meeting_outcome": {"value": "NO_SHOW"},
+        },
+    }
+    no_show = parse(Tool.HUBSPOT, wrapped)
+    assert no_show is not None and (no_show.kind, no_show.key) == (EventKind.NO_SHOW, "51234")
+    canceled = parse(Tool.HUBSPOT, hubspot_meeting("CANCELED"))
+    assert canceled is not None and canceled.kind == EventKind.CANCELED
 
 
 def test_cal_com_booking_created_and_rescheduled():
@@ -136,6 +179,15 @@ def test_generic_body():
             "meeting.start has no time zone offset",
         ),
         (Tool.GENERIC, generic_booking("rescheduled"), "a rescheduled event needs previous_id"),
+        (Tool.CHILIPIPER, {"type": "Created"}, "meetingIdChili is missing"),
+        (Tool.CHILIPIPER, {"type": "Created", "meetingIdChili": "m"}, "start is missing"),
+        (Tool.HUBSPOT, {"hs_meeting_start_time": "1"}, "hs_object_id is missing"),
+        (Tool.HUBSPOT, {"hs_object_id": "5"}, "hs_meeting_start_time is missing"),
+        (
+            Tool.HUBSPOT,
+            {"hs_object_id": "5", "hs_meeting_start_time": "soon"},
+            "hs_meeting_start_time is not an ISO 8601 time",
+        ),
     ],
 )
 def test_a_malformed_body_is_one_line_naming_what_is_wrong(tool, body, reason):
