@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from handoff.booking import BookingEvent, EventKind
 from storage.db import rows_changed
-from storage.models import BookingRow, PersonRow
+from storage.models import BookingRow, HandoffRow, PersonRow
 
 BOOKED, CANCELED = "booked", "canceled"
 MANUAL, LOOKUP = "manual", "lookup"
@@ -187,13 +187,24 @@ class BookingStore:
         )
 
     def qualified(self, draft_id: int, handoff_id: int, *, now: datetime) -> None:
-        """The draft a booking opened became a handoff: the booking is qualified."""
-        self._session.execute(
-            update(BookingRow)
+        """The draft a booking opened became a handoff: the booking is qualified, and the
+        handoff keeps how long that took (the digest's booking-to-handoff time)."""
+        row = self._session.scalars(
+            select(BookingRow)
             .where(BookingRow.draft_id == draft_id, BookingRow.handoff_id.is_(None))
-            .values(handoff_id=handoff_id, updated_at=now)
+            .with_for_update()
+        ).first()
+        if row is None:
+            return
+        row.handoff_id, row.updated_at, row.remind_at = handoff_id, now, None
+        seconds = max(0, int((now - row.booked_at).total_seconds()))
+        self._session.execute(
+            update(HandoffRow)
+            .where(HandoffRow.id == handoff_id)
+            .values(seconds_from_booking=seconds)
             .execution_options(synchronize_session=False)
         )
+        self._session.flush()
 
     def assign(self, team_id: str, email: str, user_id: str, *, now: datetime) -> list[Booking]:
         """Give the booker's unassigned, open bookings to `user_id`; the ones given."""

@@ -39,7 +39,17 @@ from handoff.digest import (
     trend,
     week_ending,
 )
-from storage.models import CriterionResultRow, HandoffRow, OutboxRow
+from handoff.digest.bookings import (
+    CANCELED as CANCELED_BOOKING,
+)
+from handoff.digest.bookings import (
+    NOBODY,
+    QUALIFIED,
+    UNQUALIFIED,
+    BookedRow,
+    booked_meetings,
+)
+from storage.models import BookingRow, CriterionResultRow, HandoffRow, OutboxRow
 
 H = HandoffRow.__table__.c
 C = CriterionResultRow.__table__.c
@@ -63,6 +73,7 @@ def _in(period: Period, column: Any = None) -> ColumnElement[bool]:
 ACCEPTED = H.status == "accepted"
 REJECTED = H.status == "rejected"
 WITHDRAWN = H.status == "withdrawn"
+CANCELED = H.status == "canceled"
 PENDING = H.status.in_(OPEN)
 
 
@@ -73,6 +84,7 @@ def _funnel_columns() -> list[ColumnElement[Any]]:
         _n(REJECTED).label("rejected"),
         _n(WITHDRAWN).label("withdrawn"),
         _n(PENDING).label("pending"),
+        _n(CANCELED).label("canceled"),
     ]
 
 
@@ -399,6 +411,34 @@ def calibration(session: Session, config: Config, period: Period) -> Calibration
 # -- everything -------------------------------------------------------------------------------
 
 
+def booked(session: Session, period: Period) -> list[BookedRow]:
+    """The bookings received in `period`, each with its state and, once qualified, how long
+    that took (one row each: a team's week holds hundreds, not millions)."""
+    rows = session.execute(
+        select(
+            BookingRow.sdr_id,
+            BookingRow.source,
+            BookingRow.tool,
+            BookingRow.status,
+            BookingRow.handoff_id,
+            HandoffRow.seconds_from_booking,
+        )
+        .select_from(BookingRow)
+        .outerjoin(HandoffRow, HandoffRow.id == BookingRow.handoff_id)
+        .where(BookingRow.booked_at >= period.start, BookingRow.booked_at < period.end)
+    )
+    out = []
+    for sdr, source, tool, status, handoff_id, seconds in rows:
+        if status == "canceled":
+            state = CANCELED_BOOKING
+        elif handoff_id is not None:
+            state = QUALIFIED
+        else:
+            state = UNQUALIFIED
+        out.append(BookedRow(sdr or NOBODY, source or tool, state, seconds))
+    return out
+
+
 def collect(session: Session, config: Config, period: Period) -> Figures:
     """Every aggregate of the digest for `period`, read in one transaction (no flags: the
     domain's `assemble` applies them)."""
@@ -421,6 +461,7 @@ def collect(session: Session, config: Config, period: Period) -> Figures:
         ae_decisions=tuple(ae_decisions(session, period)),
         sdr_rejections=tuple(sdr_rejections(session, period)),
         trend=tuple(zip(periods, counts, strict=True)),
+        booked=booked_meetings(booked(session, period)),
     )
 
 

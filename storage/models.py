@@ -112,6 +112,8 @@ class HandoffRow(Base):
     chase_round: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     seconds_to_decision: Mapped[int | None]
     seconds_to_outcome: Mapped[int | None]
+    # From the booking tool's delivery to this handoff; NULL when typed with /handoff.
+    seconds_from_booking: Mapped[int | None]
 
     # An SDR may dispute a rejection once; a manager upholds or overturns it.
     # dispute_status: None (never disputed) | "open" | "upheld" | "overturned".
@@ -392,12 +394,21 @@ class BookingRow(Base):
     no_show_at: Mapped[datetime | None]
     draft_id: Mapped[int | None] = mapped_column(ForeignKey("drafts.id", ondelete="SET NULL"))
     handoff_id: Mapped[int | None] = mapped_column(ForeignKey("handoffs.id", ondelete="SET NULL"))
+    # When the SDR is reminded of it if still unqualified; NULL once reminded or moot.
+    remind_at: Mapped[datetime | None]
 
     __table_args__ = (
         UniqueConstraint("team_id", "tool", "booking_key", name="uq_bookings_key"),
         Index("ix_bookings_previous", "team_id", "tool", "previous_key"),
         Index("ix_bookings_sdr", "team_id", "sdr_id", "status"),
         Index("ix_bookings_draft", "draft_id"),
+        Index(
+            "ix_bookings_remind_at",
+            "remind_at",
+            "id",
+            sqlite_where=text("remind_at IS NOT NULL"),
+            postgresql_where=text("remind_at IS NOT NULL"),
+        ),
     )
 
 

@@ -27,6 +27,7 @@ from handoff.digest import (
     Rates,
     pct,
 )
+from handoff.digest.bookings import BookedGroup, BookedMeetings
 
 SECTION_MAX = 3000
 MESSAGE_BUDGET = 11_000  # Slack refuses about 12-13k characters of block text
@@ -98,6 +99,13 @@ def digest_model(
     flags = flag_lines(digest, config, top)
     if flags:
         add("⚠️ Worth a look", "\n".join(flags))
+    if digest.booked.total.booked:
+        add(
+            "Booked in a scheduling tool",
+            booked_text(digest.booked, top),
+            "bookings received in the period, as they stand now; time = from the booking to "
+            "the handoff sent from it (median)",
+        )
     add("By SDR", sdr_lines(digest.sdrs, top))
     label = config.label
     add("By source", group_table("Source", digest.sources, lambda k: label("sources", k), top))
@@ -173,6 +181,11 @@ def headline_fields(head: Headline) -> list[str]:
         ("Rejected", str(f.rejected), delta(changes["rejected"])),
         ("Withdrawn", str(f.withdrawn), delta(changes["withdrawn"])),
         ("Still pending", str(f.pending), delta(changes["pending"])),
+        *(
+            [("Meeting canceled", str(f.canceled), delta(changes["canceled"]))]
+            if f.canceled or head.previous.canceled
+            else []
+        ),
         ("Acceptance rate", rate(f.acceptance_rate), delta(changes["acceptance_rate"], " pts")),
     ]
     return [f"*{name}*\n{value}   {d}" for name, value, d in rows]
@@ -223,6 +236,42 @@ def sdr_lines(rows: Sequence[Group], top: int) -> str:
             f"accepted · {sum(g.rejected for g in rest)} rejected"
         )
     return "\n".join(lines)
+
+
+def booked_text(booked: BookedMeetings, top: int) -> str:
+    def counts(g: BookedGroup) -> str:
+        return (
+            f"*{g.booked}* booked · {g.qualified} qualified · {g.unqualified} not yet · "
+            f"{g.canceled} canceled · time {duration(g.median_seconds)}"
+        )
+
+    lines = [counts(booked.total)]
+    for g in booked.sdrs[:top]:
+        who = user(g.key) if g.key else "nobody in Slack (see `handoff people`)"
+        lines.append(f"• {who}  {counts(g)}")
+    if len(booked.sdrs) > top:
+        lines.append(f"+{len(booked.sdrs) - top} more SDRs")
+    body = [
+        [_cell(g.key), g.booked, g.qualified, g.unqualified, g.canceled, duration(g.median_seconds)]
+        for g in booked.sources[:top]
+    ]
+    rest = booked.sources[top:]
+    if rest:
+        body.append(
+            [
+                f"+{len(rest)} more",
+                sum(g.booked for g in rest),
+                sum(g.qualified for g in rest),
+                sum(g.unqualified for g in rest),
+                sum(g.canceled for g in rest),
+                "",
+            ]
+        )
+    return (
+        "\n".join(lines)
+        + "\n"
+        + code(table(["Source", "Booked", "Qual", "Not yet", "Canc", "Time"], body))
+    )
 
 
 def group_table(title: str, rows: Sequence[Group], name: Callable[[str], str], top: int) -> str:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from handoff.digest.bookings import BookedMeetings
 from handoff.digest.figures import (
     AeDecisions,
     Calibration,
@@ -38,6 +39,7 @@ class Figures:
     ae_decisions: tuple[AeDecisions, ...]
     sdr_rejections: tuple[SdrRejections, ...]
     trend: tuple[tuple[Period, Funnel], ...]
+    booked: BookedMeetings = field(default_factory=BookedMeetings)
 
 
 def assemble(figures: Figures, policy: DigestPolicy) -> Digest:
@@ -56,4 +58,5 @@ def assemble(figures: Figures, policy: DigestPolicy) -> Digest:
         rubber_stamps=rubber_stamps(figures.ae_decisions, policy),
         coaching=coaching_signals(figures.sdr_rejections, policy),
         trend=figures.trend,
+        booked=figures.booked,
     )

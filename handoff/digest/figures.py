@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from handoff.digest.bookings import BookedMeetings
 from handoff.digest.periods import Period
 
 FINAL_OUTCOMES = ("held_opportunity", "held_no_fit", "no_show")
@@ -50,6 +51,7 @@ class Funnel:
     rejected: int = 0
     withdrawn: int = 0
     pending: int = 0
+    canceled: int = 0  # the meeting was canceled in its booking tool
 
     @property
     def acceptance_rate(self) -> int | None:
@@ -218,6 +220,7 @@ class Headline:
             "rejected": now.rejected - before.rejected,
             "withdrawn": now.withdrawn - before.withdrawn,
             "pending": now.pending - before.pending,
+            "canceled": now.canceled - before.canceled,
             "acceptance_rate": change(now.acceptance_rate, before.acceptance_rate),
         }
 
@@ -238,6 +241,7 @@ class Digest:
     rubber_stamps: tuple[RubberStamp, ...]
     coaching: tuple[SdrRejections, ...]
     trend: tuple[tuple[Period, Funnel], ...] = field(default=())
+    booked: BookedMeetings = field(default_factory=BookedMeetings)
 
     @property
     def period(self) -> Period:

@@ -626,3 +626,37 @@ def test_a_no_show_from_calendly_logs_the_accepted_meetings_outcome(booked):
         assert (handoff.outcome, handoff.outcome_by) == ("no_show", "calendly")
     [note] = _thread(booked, brief)
     assert "No-show" in json.dumps(note) or "no-show" in json.dumps(note).lower()
+
+
+def test_the_digest_counts_booked_qualified_unqualified_and_canceled_with_the_time_to_qualify(
+    booked,
+):
+    from bot.jobs.weekly_digest import build, period_ending
+    from bot.surfaces.digest_message import digest_message
+
+    assert booked.calendly(calendly_invitee(invitee=OLD))[0] == 200
+    booked.settle()
+    brief = _qualify(booked)  # qualified …
+    booked.harness.click(AE, brief, Action.ACCEPT)
+    booked.settle()
+    for body in (calendly_invitee(invitee=NEW), calendly_invitee("invitee.canceled", invitee=NEW)):
+        assert booked.calendly(body)[0] == 200  # … one canceled …
+        booked.settle()
+    assert booked.calendly(calendly_invitee(invitee=OLD + "-3"))[0] == 200  # … one not yet
+    booked.settle()
+    with unit(booked.services) as repo:
+        handoff = repo.session.scalars(select(HandoffRow)).one()
+        assert handoff.seconds_from_booking is not None and handoff.seconds_from_booking >= 0
+    config = booked.services.config
+    period = period_ending(config, booked.services.now() + timedelta(hours=1))
+    digest = build(booked.services, period)
+    total = digest.booked.total
+    assert (total.booked, total.qualified, total.unqualified, total.canceled) == (3, 1, 1, 1)
+    assert total.median_seconds == handoff.seconds_from_booking
+    [sdr] = digest.booked.sdrs
+    assert (sdr.key, sdr.booked) == (SDR, 3)
+    [source] = digest.booked.sources
+    assert source.key == "linkedin"  # the UTM source
+    text = json.dumps(digest_message(digest, config), ensure_ascii=False)
+    assert "Booked in a scheduling tool" in text
+    assert "*3* booked · 1 qualified · 1 not yet · 1 canceled" in text

@@ -113,3 +113,43 @@ def test_bookings_tables_hold_one_row_per_delivery_booking_and_email(database_ur
                 conn.execute(text(statement), dict(t="T1", at=at))
     finally:
         engine.dispose()
+
+
+def test_0010_backfills_the_time_from_booking_of_handoffs_already_qualified(database_url):
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import text
+
+    downgrade_to(database_url, "0009")  # the fixture migrated to head
+    booked = datetime(2026, 12, 3, 15, 0, tzinfo=UTC).replace(tzinfo=None)
+    sent = booked + timedelta(hours=2, minutes=30)
+    handoff = (
+        "INSERT INTO handoffs (id, team_id, sdr_id, status, submission_key, company, meeting_at,"
+        " industry, company_size, region, contact_name, contact_title, contact_role, pain,"
+        " timing, budget_status, next_steps, source, notes, contact_email, website,"
+        ' current_solution, "trigger", next_steps_status, intent_signals, fit_answers,'
+        " rubric_version, submitted_at, updated_at, brief_version, brief_synced_version,"
+        " chase_round) VALUES (:id, 'T1', 'USDR', 'pending', :key, 'Acme', :at, 'x', 'x', 'x',"
+        " 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', '', '', '', '', '', 'agreed', '[]', '{}',"
+        " '2026.1', :at, :at, 1, 0, 0)"
+    )
+    booking = (
+        "INSERT INTO bookings (team_id, tool, booking_key, status, contact_name, contact_email,"
+        " company, timezone, source, campaign, event_name, answers, booked_at, updated_at,"
+        " handoff_id) VALUES ('T1', 'calendly', 'inv-1', 'booked', '', '', '', '', '', '', '',"
+        " '{}', :at, :at, 1)"
+    )
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(handoff), dict(id=1, key="k1", at=sent))
+            conn.execute(text(handoff), dict(id=2, key="k2", at=sent))  # typed with /handoff
+            conn.execute(text(booking), dict(at=booked))
+        upgrade(database_url)
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text("SELECT id, seconds_from_booking FROM handoffs ORDER BY id")
+            ).all()
+    finally:
+        engine.dispose()
+    assert [tuple(r) for r in rows] == [(1, 9000), (2, None)]
