@@ -13,11 +13,13 @@ generic body's `id`. A reschedule gives the meeting a new key and names the old 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
+
+Quiet = Callable[[datetime], bool]  # handoff.businesstime.BusinessClock.is_quiet
 
 MAX_KEY = 300
 MAX_ANSWERS = 20
@@ -517,3 +519,34 @@ def _time(body: Mapping[str, Any], name: str, *, where: str) -> datetime:
 
 def _path(where: str, name: str) -> str:
     return f"{where}.{name}" if where else name
+
+
+QUIET_STEP = timedelta(minutes=15)
+MAX_QUIET_STEPS = 4 * 24 * 14  # two weeks of steps: a policy always has working hours
+
+
+def reminder_time(
+    meeting_at: datetime | None, *, now: datetime, hours_before: int, quiet: Quiet
+) -> datetime | None:
+    """When to remind the SDR of a booking still unqualified: `hours_before` the meeting,
+    moved earlier out of quiet hours and days off (a Monday 09:00 meeting is reminded on
+    Friday afternoon, not on Sunday night); at once when that is already past and now is
+    not quiet, else at the end of the quiet spell if the meeting is still ahead. None when
+    there is nothing to remind of."""
+    if hours_before <= 0 or meeting_at is None or meeting_at <= now:
+        return None
+    at = meeting_at - timedelta(hours=hours_before)
+    for _ in range(MAX_QUIET_STEPS):
+        if at <= now or not quiet(at):
+            break
+        at -= QUIET_STEP
+    if at > now:
+        return at
+    at = now
+    for _ in range(MAX_QUIET_STEPS):
+        if at >= meeting_at:
+            return None
+        if not quiet(at):
+            return at
+        at += QUIET_STEP
+    return None

@@ -47,6 +47,8 @@ class MessageKind(StrEnum):
     STUCK = "stuck"  # the managers are told a message kept failing (once per handoff)
     BOOKING_DM = "booking_dm"  # the SDR is asked to qualify a meeting booked in a tool
     BOOKING_UNMATCHED = "booking_unmatched"  # the managers: whose is this booking?
+    # The SDR is reminded of a booking still unqualified (level: the meeting's minute).
+    BOOKING_REMINDER = "booking_reminder"
     # The scheduling tool moved or canceled the meeting (level: the nth such change).
     MEETING_THREAD = "meeting_thread"  # ... said in the brief's thread
     MEETING_AE = "meeting_ae"  # ... and to the AE who owns the meeting

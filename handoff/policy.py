@@ -56,5 +56,12 @@ class DisputeRules:
     window_days: int = 30  # calendar days from the rejection; 0: no limit
 
 
+@dataclass(frozen=True)
+class BookingRules:
+    """`[booking]`: when the SDR is reminded of a booked meeting not qualified yet."""
+
+    remind_hours_before: int = 24  # wall-clock hours before the meeting; 0: never
+
+
 DEFAULT_POLICY = Policy()
 DEFAULT_DIGEST = DigestPolicy()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, delete, or_, select, update
+from sqlalchemy import case, delete, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from handoff.booking import BookingEvent, EventKind
@@ -102,6 +102,7 @@ class BookingStore:
                     row.updated_at = now
             elif row.status != CANCELED:
                 row.status, row.canceled_at, row.updated_at = CANCELED, now, now
+                row.remind_at = None
         elif row is not None and row.no_show_at is None:
             row.no_show_at, row.updated_at = now, now
         if row is None:
@@ -163,6 +164,32 @@ class BookingStore:
         row.timezone = event.timezone[:64] or row.timezone
         row.sdr_id = row.sdr_id or sdr_id
         row.updated_at = now
+
+    def set_reminder(self, booking_id: int, at: datetime | None) -> None:
+        self._session.execute(
+            update(BookingRow)
+            .where(BookingRow.id == booking_id)
+            .values(remind_at=at)
+            .execution_options(synchronize_session=False)
+        )
+
+    def due_reminders(
+        self, now: datetime, *, after: tuple[datetime, int] | None = None, limit: int = 500
+    ) -> list[tuple[Booking, datetime]]:
+        """Bookings whose reminder is due, by (due time, id) after `after` (keyset pages),
+        each with its due time."""
+        key = tuple_(BookingRow.remind_at, BookingRow.id)
+        query = select(BookingRow).where(BookingRow.remind_at <= now)
+        if after is not None:
+            query = query.where(key > tuple_(*after))
+        rows = self._session.scalars(
+            query.order_by(BookingRow.remind_at, BookingRow.id).limit(limit)
+        )
+        out = []
+        for row in rows:
+            assert row.remind_at is not None
+            out.append((_booking(row), row.remind_at))
+        return out
 
     def get(self, booking_id: int) -> Booking | None:
         row = self._session.get(BookingRow, booking_id, populate_existing=True)

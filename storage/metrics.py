@@ -39,10 +39,10 @@ from handoff.digest import (
     trend,
     week_ending,
 )
-from handoff.digest.bookings import (
+from handoff.digest.booked import (
     CANCELED as CANCELED_BOOKING,
 )
-from handoff.digest.bookings import (
+from handoff.digest.booked import (
     NOBODY,
     QUALIFIED,
     UNQUALIFIED,

@@ -10,13 +10,13 @@ from bot.delivery.followups import thread_note
 from bot.delivery.pacing import Slack
 from bot.delivery.plans import Nothing, Plan, Post
 from bot.services import Services
+from bot.surfaces.booking_messages import TOOL_NAMES
 from bot.surfaces.notices import note
 from bot.surfaces.render import escape_mrkdwn, slack_date
 from handoff.model import Event, Handoff
 from storage.outbox import Job
 
 CHANGES = ("meeting_moved", "canceled")
-TOOLS = {"calendly": "Calendly", "calcom": "Cal.com", "chilipiper": "Chili Piper"}
 
 
 def plan_meeting_thread(services: Services, slack: Slack, job: Job) -> Plan:
@@ -53,7 +53,7 @@ def change_line(event: Event) -> str:
 
 
 def tool_name(tool: str) -> str:
-    return TOOLS.get(tool, escape_mrkdwn(tool[:40]) or "the scheduling tool")
+    return TOOL_NAMES.get(tool, escape_mrkdwn(tool[:40]) or "the scheduling tool")
 
 
 def _when(iso: str) -> str:

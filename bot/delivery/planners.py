@@ -41,6 +41,7 @@ PLANNERS: dict[str, Planner] = {
     MessageKind.STUCK: chase_notices.plan_stuck,
     MessageKind.BOOKING_DM: booking_notices.plan_booking_dm,
     MessageKind.BOOKING_UNMATCHED: booking_notices.plan_unmatched,
+    MessageKind.BOOKING_REMINDER: booking_notices.plan_booking_reminder,
     MessageKind.MEETING_THREAD: meeting_notices.plan_meeting_thread,
     MessageKind.MEETING_AE: meeting_notices.plan_meeting_ae,
 }

@@ -18,7 +18,8 @@ from datetime import datetime
 from slack_sdk.errors import SlackApiError
 
 from bot.services import Services
-from handoff.booking import EventKind, Tool, parse
+from handoff.booking import EventKind, Tool, parse, reminder_time
+from handoff.businesstime import BusinessClock
 from handoff.effects import Change, Effect, after, home
 from handoff.lifecycle import meeting_canceled, meeting_moved, no_show_reported
 from handoff.model import MessageKind
@@ -71,6 +72,8 @@ def process_one(services: Services, delivery_id: int) -> None:
             if booking is not None:
                 managers = bool(services.settings.managers)
                 uow.outbox.add(asks(booking, managers=managers), now=now)
+                if event is not None and event.kind in (EventKind.CREATED, *MOVES):
+                    uow.bookings.set_reminder(booking.id, _remind_at(services, booking, now))
                 if event is not None and event.kind in MOVES:
                     _moved_in_draft(uow, booking, now)
                     _moved_in_handoff(uow, booking, now)
@@ -89,6 +92,56 @@ def process_one(services: Services, delivery_id: int) -> None:
         log.exception("booking delivery %s failed; the sweep tries again", delivery_id)
         return
     services.deliver_soon(written)
+
+
+def remind_due(services: Services, now: datetime) -> None:
+    """Remind each SDR of their bookings still unqualified whose reminder is due (once per
+    meeting time: a reschedule arms a new one), page by page."""
+    after: tuple[datetime, int] | None = None
+    while True:
+        with services.uow() as uow:
+            page = uow.bookings.due_reminders(now, after=after, limit=PAGE)
+            for booking, _ in page:
+                uow.bookings.set_reminder(booking.id, None)
+                if _unqualified(booking, now):
+                    assert booking.meeting_at is not None and booking.sdr_id is not None
+                    minute = int(booking.meeting_at.timestamp()) // 60
+                    reminder = Effect(
+                        MessageKind.BOOKING_REMINDER,
+                        booking.team_id,
+                        booking_id=booking.id,
+                        level=minute,
+                        recipient=booking.sdr_id,
+                    )
+                    uow.outbox.add([reminder], now=now)
+            written = uow.outbox.written
+        services.deliver_soon(written)
+        if len(page) < PAGE:
+            return
+        last, due = page[-1]
+        after = (due, last.id)
+
+
+def _unqualified(booking: Booking, now: datetime) -> bool:
+    """Still to qualify, by someone, before a meeting still ahead."""
+    return (
+        booking.status == BOOKED
+        and booking.handoff_id is None
+        and booking.sdr_id is not None
+        and booking.meeting_at is not None
+        and booking.meeting_at > now
+    )
+
+
+def _remind_at(services: Services, booking: Booking, now: datetime) -> datetime | None:
+    if booking.status != BOOKED or booking.handoff_id is not None:
+        return None
+    return reminder_time(
+        booking.meeting_at,
+        now=now,
+        hours_before=services.config.booking.remind_hours_before,
+        quiet=BusinessClock(services.config.policy).is_quiet,
+    )
 
 
 def asks(booking: Booking, *, managers: bool = False) -> list[Effect]:

@@ -17,7 +17,7 @@ from typing import Any
 
 from bot.delivery.pacing import Slack
 from bot.delivery.sender import Outcome, Sent, deliver_due
-from bot.jobs.booking_intake import process_left
+from bot.jobs.booking_intake import process_left, remind_due
 from bot.services import Services
 from handoff.businesstime import BusinessClock
 from handoff.chasing import ChaseKind, due_chases, next_chase_at
@@ -70,6 +70,7 @@ def run_sweep(services: Services, *, now: datetime, slack: Slack | None = None) 
     slack = slack or Slack.for_sweep(services.client)
     _arm_chases(services, now)
     process_left(services)  # booking deliveries a crash or a failure left in the inbox
+    remind_due(services, now)  # bookings still unqualified before their meeting
     with services.uow() as uow:  # Slack stops retrying an event within the hour
         uow.events.forget_before(now - EVENTS_KEPT)
     report = SweepReport()

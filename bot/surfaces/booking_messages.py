@@ -8,7 +8,13 @@ from bot import ids
 from bot.surfaces.render import render
 from storage.bookings import CANCELED, Booking
 
-TOOL_NAMES = {"calendly": "Calendly", "calcom": "Cal.com", "generic": "your booking tool"}
+TOOL_NAMES = {
+    "calendly": "Calendly",
+    "calcom": "Cal.com",
+    "chilipiper": "Chili Piper",
+    "hubspot": "HubSpot",
+    "generic": "your booking tool",
+}
 
 
 def booking_model(booking: Booking) -> dict[str, Any]:
@@ -25,7 +31,12 @@ def booking_model(booking: Booking) -> dict[str, Any]:
 
 
 def booking_dm(booking: Booking) -> dict[str, Any]:
-    return render("messages/booking_dm.json.j2", b=booking_model(booking), ids=ids)
+    return render("messages/booking_dm.json.j2", b=booking_model(booking), ids=ids, reminder=False)
+
+
+def booking_reminder(booking: Booking) -> dict[str, Any]:
+    """The same DM, as a reminder that the meeting is near and still not qualified."""
+    return render("messages/booking_dm.json.j2", b=booking_model(booking), ids=ids, reminder=True)
 
 
 def unmatched_message(

@@ -27,7 +27,7 @@ from handoff.digest import (
     Rates,
     pct,
 )
-from handoff.digest.bookings import BookedGroup, BookedMeetings
+from handoff.digest.booked import BookedGroup, BookedMeetings
 
 SECTION_MAX = 3000
 MESSAGE_BUDGET = 11_000  # Slack refuses about 12-13k characters of block text

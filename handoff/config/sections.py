@@ -6,7 +6,7 @@ from __future__ import annotations
 import holidays
 
 from handoff.config.reader import ConfigError, TableReader
-from handoff.policy import DigestPolicy, DisputeRules, Policy
+from handoff.policy import BookingRules, DigestPolicy, DisputeRules, Policy
 
 MAX_OUTCOME_CHASES = 10
 MAX_DISPUTE_WINDOW_DAYS = 365
@@ -134,3 +134,10 @@ def parse_disputes(table: object, source: str) -> DisputeRules:
     if not 0 <= days <= MAX_DISPUTE_WINDOW_DAYS:
         raise reader.fail("window_days", f"must be 0 (no limit) to {MAX_DISPUTE_WINDOW_DAYS}")
     return DisputeRules(window_days=days)
+
+
+def parse_booking(table: object, source: str) -> BookingRules:
+    reader = TableReader(table, source, "booking", {"remind_hours_before"})
+    reader.reject_unknown()
+    hours = reader.whole("remind_hours_before", BookingRules.remind_hours_before, 0, 24 * 14)
+    return BookingRules(remind_hours_before=hours)

@@ -10,8 +10,15 @@ from pathlib import Path
 from typing import Any
 
 from handoff.config.reader import ConfigError
-from handoff.config.sections import parse_chasing, parse_digest, parse_disputes
-from handoff.policy import DEFAULT_DIGEST, DEFAULT_POLICY, DigestPolicy, DisputeRules, Policy
+from handoff.config.sections import parse_booking, parse_chasing, parse_digest, parse_disputes
+from handoff.policy import (
+    DEFAULT_DIGEST,
+    DEFAULT_POLICY,
+    BookingRules,
+    DigestPolicy,
+    DisputeRules,
+    Policy,
+)
 from handoff.rubric import Choice, Rubric, RubricError, parse_rubric
 
 CHOICE_LISTS = (
@@ -37,6 +44,7 @@ class Config:
     policy: Policy = field(default=DEFAULT_POLICY)
     digest: DigestPolicy = field(default=DEFAULT_DIGEST)
     disputes: DisputeRules = field(default_factory=DisputeRules)
+    booking: BookingRules = field(default_factory=BookingRules)
 
     @property
     def rubric_version(self) -> str:
@@ -144,4 +152,5 @@ def _build(data: dict[str, Any], source: str) -> Config:
         policy=parse_chasing(data.get("chasing", {}), source),
         digest=parse_digest(data.get("digest", {}), source),
         disputes=parse_disputes(data.get("disputes", {}), source),
+        booking=parse_booking(data.get("booking", {}), source),
     )

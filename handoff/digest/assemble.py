@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from handoff.digest.bookings import BookedMeetings
+from handoff.digest.booked import BookedMeetings
 from handoff.digest.figures import (
     AeDecisions,
     Calibration,

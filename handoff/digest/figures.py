@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from handoff.digest.bookings import BookedMeetings
+from handoff.digest.booked import BookedMeetings
 from handoff.digest.periods import Period
 
 FINAL_OUTCOMES = ("held_opportunity", "held_no_fit", "no_show")

@@ -660,3 +660,39 @@ def test_the_digest_counts_booked_qualified_unqualified_and_canceled_with_the_ti
     text = json.dumps(digest_message(digest, config), ensure_ascii=False)
     assert "Booked in a scheduling tool" in text
     assert "*3* booked · 1 qualified · 1 not yet · 1 canceled" in text
+
+
+def test_a_booking_still_unqualified_is_reminded_once_before_its_meeting(booked):
+    assert booked.calendly(calendly_invitee(invitee=OLD, start=meeting_time(3)))[0] == 200
+    assert booked.calendly(calendly_invitee(invitee=NEW, start=meeting_time(3)))[0] == 200
+    booked.settle()
+    _qualify_booking(booked, booked.dms()[1])  # the second is qualified: no reminder
+    remind_at = {b.booking_key: b.remind_at for b in booked.bookings()}
+    assert remind_at[NEW] is None and remind_at[OLD] is not None
+    assert remind_at[OLD] < meeting_time(3) - timedelta(hours=23)  # [booking]'s 24 h, or earlier
+    for _ in range(2):  # a second sweep sends nothing more
+        run_sweep(booked.services, now=remind_at[OLD] + timedelta(minutes=1))
+        booked.settle()
+    reminders = [m for m in booked.dms() if "not qualified yet" in json.dumps(m)]
+    assert len(reminders) == 1
+    [reminder] = reminders
+    assert reminder["blocks"][1]["elements"][0]["action_id"] == Action.QUALIFY_BOOKING
+    assert [b.remind_at for b in booked.bookings()] == [None, None]
+
+
+def _qualify_booking(booked: Booked, dm: dict[str, Any]) -> None:
+    button = dm["blocks"][1]["elements"][0]
+    opened = len(booked.standin.calls("views.open"))
+    booked.harness.slack.block_action_in_message(
+        SDR,
+        booked.standin.dm_channel(SDR),
+        dm["ts"],
+        Action.QUALIFY_BOOKING,
+        Block.BOOKING_ACTIONS,
+        button["value"],
+    )
+    booked.standin.wait_for("views.open", count=opened + 1)
+    prefilled = ("company", "website", "contact_name", "contact_email", "meeting_at", "source")
+    values = {k: v for k, v in wizard_values().items() if k not in prefilled}
+    assert booked.harness.send(booked.harness.latest_view(), values).action == "close"
+    booked.settle()

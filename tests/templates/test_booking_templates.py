@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.surfaces.booking_messages import booking_dm
+from bot.surfaces.booking_messages import booking_dm, booking_reminder
 from storage.bookings import Booking
 from tests.support.hostile_text import HOSTILE
 from tests.support.inert_text import (
@@ -56,10 +56,11 @@ STATES = [
 ]
 
 
+@pytest.mark.parametrize("render", [booking_dm, booking_reminder], ids=["dm", "reminder"])
 @pytest.mark.parametrize("state", STATES)
 @pytest.mark.parametrize("text", list(HOSTILE.values()), ids=list(HOSTILE))
-def test_booking_dm_with_hostile_text(text, state):
-    message = booking_dm(_booking(text, **state))
+def test_booking_dm_with_hostile_text(text, state, render):
+    message = render(_booking(text, **state))
     assert_valid_message(message)
     assert_safe_mrkdwn(message_mrkdwn(message))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handoff.digest.bookings import (
+from handoff.digest.booked import (
     CANCELED,
     NOBODY,
     QUALIFIED,

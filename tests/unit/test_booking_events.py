@@ -280,3 +280,53 @@ def test_the_documented_schema_accepts_what_the_parser_reads_and_refuses_what_it
         assert not valid.is_valid(body)
         with pytest.raises(ValueError):
             parse(Tool.GENERIC, body)
+
+
+def _quiet_nights(at: datetime) -> bool:
+    """Quiet 19:00–08:00 UTC and all weekend."""
+    return at.weekday() >= 5 or at.hour >= 19 or at.hour < 8
+
+
+MONDAY_9 = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("meeting", "now", "hours", "expected"),
+    [
+        # Plainly the given hours before.
+        (
+            MONDAY_9 + timedelta(days=2),
+            MONDAY_9 - timedelta(days=3),
+            24,
+            MONDAY_9 + timedelta(days=1),
+        ),
+        # 24 hours before a Monday 09:00 is Sunday: moved back to Friday before 19:00.
+        (MONDAY_9, MONDAY_9 - timedelta(days=5), 24, datetime(2026, 12, 4, 18, 45, tzinfo=UTC)),
+        # Already past and not quiet: at once.
+        (
+            MONDAY_9 + timedelta(hours=6),
+            MONDAY_9 + timedelta(hours=1),
+            24,
+            MONDAY_9 + timedelta(hours=1),
+        ),
+        # Past and quiet now, the meeting after the quiet spell: when it ends.
+        (
+            MONDAY_9 + timedelta(hours=2),
+            MONDAY_9 - timedelta(hours=3),
+            24,
+            MONDAY_9 - timedelta(hours=1),
+        ),
+        # Past, quiet, and the meeting inside the quiet spell: nothing.
+        (MONDAY_9 - timedelta(hours=2), MONDAY_9 - timedelta(hours=4), 24, None),
+        # Off, past meetings and unknown times: nothing.
+        (MONDAY_9, MONDAY_9 - timedelta(days=5), 0, None),
+        (MONDAY_9, MONDAY_9 + timedelta(hours=1), 24, None),
+        (None, MONDAY_9, 24, None),
+    ],
+)
+def test_the_reminder_comes_its_hours_before_the_meeting_but_never_in_quiet_hours(
+    meeting, now, hours, expected
+):
+    from handoff.booking import reminder_time
+
+    assert reminder_time(meeting, now=now, hours_before=hours, quiet=_quiet_nights) == expected
