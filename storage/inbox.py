@@ -8,17 +8,26 @@ and `failed` record the result. What is left unprocessed is paged by id for the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.models import InboxRow
 
-# A delivery that failed this often is left for an operator (its error says why).
+# A delivery that failed this often is left for an operator (its error says why): with the
+# back-off below that is about 15 hours of trying.
 MAX_ATTEMPTS = 10
 BATCH = 100
+FIRST_RETRY = timedelta(minutes=1)
+LAST_RETRY = timedelta(hours=6)
+
+
+def retry_after(attempts: int) -> timedelta:
+    """How long a delivery that failed `attempts` times waits: 1, 2, 4 … minutes, at most 6 h."""
+    wait: timedelta = FIRST_RETRY * 2 ** min(max(attempts - 1, 0), 20)
+    return min(wait, LAST_RETRY)
 
 
 @dataclass(frozen=True)
@@ -92,22 +101,26 @@ class InboxStore:
             .execution_options(synchronize_session=False)
         )
 
-    def failed(self, delivery_id: int, *, error: str) -> None:
-        self._session.execute(
-            update(InboxRow)
-            .where(InboxRow.id == delivery_id)
-            .values(error=error[:200], attempts=InboxRow.attempts + 1)
-            .execution_options(synchronize_session=False)
-        )
+    def failed(self, delivery_id: int, *, error: str, now: datetime) -> int:
+        """Record a failed try and when to try again; how many tries have failed."""
+        row = self._session.get(InboxRow, delivery_id, with_for_update=True)
+        if row is None:
+            return 0
+        row.attempts += 1
+        row.error, row.retry_at = error[:200], now + retry_after(row.attempts)
+        self._session.flush()
+        return row.attempts
 
-    def unprocessed(self, *, after_id: int = 0, limit: int = BATCH) -> list[int]:
-        """Deliveries still to process, oldest first (keyset by id), short of MAX_ATTEMPTS."""
+    def unprocessed(self, now: datetime, *, after_id: int = 0, limit: int = BATCH) -> list[int]:
+        """Deliveries still to process whose back-off is over, oldest first (keyset by id),
+        short of MAX_ATTEMPTS."""
         rows = self._session.scalars(
             select(InboxRow.id)
             .where(
                 InboxRow.processed_at.is_(None),
                 InboxRow.id > after_id,
                 InboxRow.attempts < MAX_ATTEMPTS,
+                or_(InboxRow.retry_at.is_(None), InboxRow.retry_at <= now),
             )
             .order_by(InboxRow.id)
             .limit(limit)

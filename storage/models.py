@@ -350,6 +350,7 @@ class InboxRow(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     error: Mapped[str | None] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
+    retry_at: Mapped[datetime | None]  # a failed delivery waits until then (back-off)
 
     __table_args__ = (
         UniqueConstraint("team_id", "tool", "external_id", name="uq_inbox_delivery"),

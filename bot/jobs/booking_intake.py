@@ -24,6 +24,7 @@ from handoff.effects import Change, Effect, after, home
 from handoff.lifecycle import meeting_canceled, meeting_moved, no_show_reported
 from handoff.model import MessageKind
 from storage.bookings import BOOKED, CANCELED, LOOKUP, Booking
+from storage.inbox import MAX_ATTEMPTS
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ def process_left(services: Services) -> int:
     tried, after = 0, 0
     while True:
         with services.uow(read_only=True) as uow:
-            page = uow.inbox.unprocessed(after_id=after, limit=PAGE)
+            page = uow.inbox.unprocessed(services.now(), after_id=after, limit=PAGE)
         if not page:
             return tried
         process(services, page)
@@ -232,4 +233,11 @@ def slack_user(services: Services, team_id: str, email: str) -> str | None:
 
 def _failed(services: Services, delivery_id: int, error: str) -> None:
     with services.uow() as uow:
-        uow.inbox.failed(delivery_id, error=error)
+        attempts = uow.inbox.failed(delivery_id, error=error, now=services.now())
+    if attempts >= MAX_ATTEMPTS:
+        log.error(
+            "booking delivery %s failed %s times and is left for an operator: %s",
+            delivery_id,
+            attempts,
+            error,
+        )

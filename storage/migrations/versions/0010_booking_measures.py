@@ -3,7 +3,9 @@
 `handoffs.seconds_from_booking` is the time from the booking tool's delivery to the handoff
 sent from it (NULL for a handoff typed with /handoff). `bookings.remind_at` is when the SDR
 is reminded of a booking still unqualified before its meeting (NULL once reminded, or when
-nothing is to remind), indexed so the sweep reads only what is due.
+nothing is to remind), indexed so the sweep reads only what is due. `inbox.retry_at` is
+when a delivery that failed is tried again (a growing back-off), so one that keeps failing
+does not hold back the rest.
 
 Revision ID: 0010
 Revises: 0009
@@ -28,6 +30,8 @@ def upgrade() -> None:
         batch.add_column(sa.Column("seconds_from_booking", sa.Integer(), nullable=True))
     with op.batch_alter_table("bookings") as batch:
         batch.add_column(sa.Column("remind_at", sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table("inbox") as batch:
+        batch.add_column(sa.Column("retry_at", sa.DateTime(timezone=True), nullable=True))
     op.create_index(
         "ix_bookings_remind_at",
         "bookings",
@@ -48,6 +52,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("inbox") as batch:
+        batch.drop_column("retry_at")
     op.drop_index("ix_bookings_remind_at", table_name="bookings")
     with op.batch_alter_table("bookings") as batch:
         batch.drop_column("remind_at")
