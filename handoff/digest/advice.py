@@ -64,11 +64,8 @@ def suggest(ranking: Ranking, rubric: Rubric) -> tuple[Suggestion, ...]:
                 )
             )
         elif weight < average and _strong(a):
-            more = (
-                "a larger weight"
-                if c.criterion in NEVER_GATES
-                else "a larger weight, or making it must-meet"
-            )
+            gate = c.criterion in NEVER_GATES or c.criterion in rubric.must_meet
+            more = "a larger weight" if gate else "a larger weight, or making it must-meet"
             out.append(
                 Suggestion(
                     Hint.LIGHT_BUT_STRONG,
