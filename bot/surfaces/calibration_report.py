@@ -24,7 +24,7 @@ from storage.export import neutralise
 VERDICTS = {"predicts": "predicts", "unclear": "interval spans 0", "too_few": "too few"}
 FATES = {
     "held_opportunity": "opportunity",
-    "held_no_fit": "held, not a fit",
+    "held_no_fit": "held – not a fit",
     "no_show": "no-show",
     "rescheduled": "rescheduled",
     "outcome_unknown": "accepted, outcome unknown",
@@ -298,7 +298,7 @@ def _changes(title: str, changes: Sequence[Change]) -> str:
     if not changes:
         return f"{title}: none."
     counted = fates(changes)
-    what = ", ".join(f"{n} {FATES.get(k, k)}" for k, n in counted.most_common())
+    what = " · ".join(f"{n} {FATES.get(k, k)}" for k, n in counted.most_common())
     lines = [f"{title}: {len(changes)} ({what})"]
     for c in changes[:CHANGES_SHOWN]:
         lines.append(
