@@ -41,8 +41,11 @@ def _png(fig: Any) -> bytes:
 
 
 def _short(text: str) -> str:
+    """Clipped, and with every $ escaped: matplotlib reads "$…$" as math, and a label such as
+    "Budget over $50k, under $1M" would otherwise fail to draw."""
     text = " ".join(text.split())
-    return text if len(text) <= LABEL_MAX else text[: LABEL_MAX - 1] + "…"
+    text = text if len(text) <= LABEL_MAX else text[: LABEL_MAX - 1] + "…"
+    return text.replace("$", r"\$")
 
 
 def calibration_chart(ranking: Ranking, labels: Mapping[str, str]) -> bytes:

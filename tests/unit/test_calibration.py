@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 
+from bot.surfaces.calibration_chart import calibration_chart
 from handoff.config import load_config
 from handoff.digest import Hint, Rates, Verdict, rank, suggest, week_ending
 from handoff.digest.calibration import split
@@ -131,3 +132,12 @@ def test_a_bar_that_lets_through_meetings_aes_mostly_reject():
     assert "of 80 decided meetings that cleared it, 56 were rejected" in bar.text
     fine = replace(cal, cleared=Rates(80, 80, 36, 10, 2))  # 45%, but the interval reaches 56%
     assert suggest(rank(fine, 10), rubric) == ()
+
+
+def test_the_calibration_chart_draws_any_label():
+    meetings = make_meetings(copies=1)
+    ranking = rank(calibration(meetings, WINDOW), min_sample=10)
+    labels = {c: f"Budget over $50k, under $1M {c} " + "x" * 80 for c in CRITERIA}
+    assert calibration_chart(ranking, labels).startswith(b"\x89PNG")
+    empty = rank(Calibration(WINDOW, 13), min_sample=10)
+    assert calibration_chart(empty, {}).startswith(b"\x89PNG")
