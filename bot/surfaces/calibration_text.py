@@ -36,7 +36,7 @@ def unclear_item(c: CriterionRank, label: str, min_sample: int) -> str:
     a = c.acceptance
     if a.verdict is Verdict.TOO_FEW:
         return f"{label} ({a.n} vs {a.other_n} decided; {min_sample} needed on each side)"
-    return f"{label} ({points_cell(a)} pts, {a.n} vs {a.other_n} decided)"
+    return f"{label} ({difference_text(a)}; {a.n} vs {a.other_n} decided)"
 
 
 def interval_text(rate: Interval | None) -> str:
