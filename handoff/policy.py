@@ -42,6 +42,7 @@ class DigestPolicy:
     top: int = 8  # rows per table; the rest are summed as "+K more"
     stale: int = 5  # oldest undecided briefs listed
     calibration_weeks: int = 13
+    calibration_min_sample: int = 10  # fewer on either side of a comparison: no verdict yet
     score_bands: tuple[int, ...] = (40, 70)  # edges: 0–39, 40–69, 70–100
     rubber_stamp_min_decisions: int = 8
     rubber_stamp_points: int = 25

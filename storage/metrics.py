@@ -359,9 +359,14 @@ def _rates(values: Sequence[Any]) -> Rates:
     return Rates(*(int(v or 0) for v in values))
 
 
-def calibration(session: Session, config: Config, period: Period) -> Calibration:
+def calibration(
+    session: Session, config: Config, period: Period, *, weeks: int | None = None
+) -> Calibration:
+    """Calibration over the `weeks` (default `[digest] calibration_weeks`) ending with
+    `period`."""
     policy = config.digest
-    window = week_ending(period.end, config.policy.zone, policy.calibration_weeks)
+    weeks = weeks or policy.calibration_weeks
+    window = week_ending(period.end, config.policy.zone, weeks)
     # Each handoff's flags once (a few CASEs per handoff), then summed per criterion row.
     flags = select(H.id.label("id"), *_flag_columns()).where(_in(window)).subquery()
     rows = session.execute(
@@ -405,7 +410,23 @@ def calibration(session: Session, config: Config, period: Period) -> Calibration
             .order_by(func.min(H.submitted_at), H.rubric_version)
         )
     )
-    return Calibration(window, policy.calibration_weeks, criteria, bands, versions)
+    cleared = {
+        bool(r[0]): _rates(r[1:])
+        for r in session.execute(
+            select(H.clears_bar, *_rates_columns())
+            .where(_in(window), H.clears_bar.is_not(None))
+            .group_by(H.clears_bar)
+        )
+    }
+    return Calibration(
+        window,
+        weeks,
+        criteria,
+        bands,
+        versions,
+        cleared=cleared.get(True, Rates()),
+        not_cleared=cleared.get(False, Rates()),
+    )
 
 
 # -- everything -------------------------------------------------------------------------------
@@ -479,3 +500,8 @@ class Metrics:
 
     def first_submitted(self) -> datetime | None:
         return first_submitted(self._session)
+
+    def calibration(
+        self, config: Config, period: Period, *, weeks: int | None = None
+    ) -> Calibration:
+        return calibration(self._session, config, period, weeks=weeks)

@@ -389,8 +389,8 @@ def _score(row: HandoffRow) -> Score | None:
     )
 
 
-def to_handoff(row: HandoffRow) -> Handoff:
-    qualification = Qualification(
+def to_qualification(row: HandoffRow) -> Qualification:
+    return Qualification(
         **{c: getattr(row, c) for c in QUALIFICATION_COLUMNS},
         stakeholders=tuple(
             Stakeholder(name=s.name, title=s.title, role=s.role) for s in row.stakeholders
@@ -398,12 +398,15 @@ def to_handoff(row: HandoffRow) -> Handoff:
         intent_signals=tuple(row.intent_signals or ()),
         fit_answers=dict(row.fit_answers or {}),
     )
+
+
+def to_handoff(row: HandoffRow) -> Handoff:
     return Handoff(
         id=row.id,
         team_id=row.team_id,
         sdr_id=row.sdr_id,
         status=Status(row.status),
-        qualification=qualification,
+        qualification=to_qualification(row),
         rubric_version=row.rubric_version,
         submitted_at=row.submitted_at,
         decided_by=row.decided_by,

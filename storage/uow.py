@@ -14,6 +14,7 @@ from contextlib import contextmanager, nullcontext
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.answers import AnswerStore
 from storage.bookings import BookingStore, PeopleStore
 from storage.db import READ_ONLY, session_scope
 from storage.digest_ledger import DigestLedger
@@ -33,6 +34,7 @@ class UnitOfWork:
         self.drafts = DraftStore(session)
         self.digests = DigestLedger(session)
         self.metrics = Metrics(session)
+        self.answers = AnswerStore(session)
         self.events = EventLog(session)
         self.inbox = InboxStore(session)
         self.bookings = BookingStore(session)

@@ -29,7 +29,14 @@ from bot.delivery.pacing import Slack
 from bot.delivery.plans import Plan, Publish
 from bot.roles import RolesUnknown
 from bot.services import Services
-from bot.surfaces.digest_message import duration, period_text, rate, stale_lines
+from bot.surfaces.digest_message import (
+    duration,
+    period_text,
+    ranked_lines,
+    rate,
+    stale_lines,
+    suggestion_lines,
+)
 from bot.surfaces.home import (
     DUE_SHOWN,
     HANDOFFS_SHOWN,
@@ -39,7 +46,8 @@ from bot.surfaces.home import (
     home_view,
 )
 from bot.surfaces.render import render
-from handoff.digest import Period, latest_due
+from handoff.config import Config
+from handoff.digest import Period, latest_due, rank, suggest
 from storage.outbox import Job
 from storage.uow import UnitOfWork
 
@@ -87,8 +95,27 @@ def manager_blocks(services: Services, uow: UnitOfWork, viewer: Viewer) -> list[
             f"*Time to decision*\n{timing}",
         ],
         "stale": stale_lines(head, {}, zone),
+        "calibration": calibration_text(uow, config, viewer.now),
     }
     return list(render("home/manager.json.j2", m=m))
+
+
+HOME_FINDINGS = 3
+
+
+def calibration_text(uow: UnitOfWork, config: Config, now: datetime) -> str:
+    """What predicts acceptance over the calibration window ending now, and what the data
+    suggests: the digest's ranking, shortened for Home (mrkdwn-safe)."""
+    figures = uow.metrics.calibration(config, Period(now, now))
+    ranking = rank(figures, config.digest.calibration_min_sample)
+    weeks = ranking.weeks
+    lines = [f"*What predicts acceptance* (handoffs of the last {weeks} weeks)"]
+    lines.append(ranked_lines(ranking, config, top=HOME_FINDINGS))
+    advice = suggest(ranking, config.rubric)
+    if advice:
+        lines += ["*What the data suggests* (nothing changes until you edit the rubric)"]
+        lines.append(suggestion_lines(advice, HOME_FINDINGS))
+    return "\n".join(lines)
 
 
 def _next_digest(since: datetime, zone: ZoneInfo) -> str:

@@ -74,6 +74,27 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_digest)
 
     p = sub.add_parser(
+        "calibrate",
+        help="which rubric criteria predict acceptance and opportunities, with 95%% intervals",
+    )
+    _window_options(p)
+    p.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    p.add_argument("--chart", metavar="FILE", help="also write the calibration chart (PNG)")
+    p.set_defaults(run=_calibrate)
+
+    p = sub.add_parser("rubric", help="try a proposed rubric on the stored answers")
+    rubricsub = p.add_subparsers(required=True, metavar="ACTION")
+    q = rubricsub.add_parser(
+        "try",
+        help="re-score the window's handoffs with FILE (a config file, read over the team's) "
+        "and compare with the current rubric",
+    )
+    q.add_argument("file", metavar="FILE.toml")
+    _window_options(q)
+    q.add_argument("--chart", metavar="FILE", help="also draw the comparison (PNG)")
+    q.set_defaults(run=_rubric_try)
+
+    p = sub.add_parser(
         "export", help="write every handoff (answers, scores, decision, outcome) as CSV or JSONL"
     )
     p.add_argument(
@@ -299,6 +320,91 @@ def _digest(args: argparse.Namespace, settings: Settings) -> int:
         print(f"handoff digest: nothing posted: {report.skipped}", file=sys.stderr)
         return 0
     print(f"handoff digest: {len(report.deliveries)} sent", file=sys.stderr)
+    return 0
+
+
+def _weeks(text: str) -> int:
+    try:
+        weeks = int(text)
+    except ValueError:
+        weeks = 0
+    if not 1 <= weeks <= 104:
+        raise argparse.ArgumentTypeError(f"give a whole number of weeks from 1 to 104: {text!r}")
+    return weeks
+
+
+def _window_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--weeks",
+        type=_weeks,
+        help="how many weeks back (default: [digest] calibration_weeks, 13 unless set)",
+    )
+    p.add_argument(
+        "--now",
+        type=_instant,
+        help="the window ends at this ISO 8601 instant with a zone (default: now)",
+    )
+
+
+def _tuning_services(args: argparse.Namespace, settings: Settings) -> tuple[Any, datetime, int]:
+    from bot.services import make_services
+
+    if args.chart:
+        _check_writable(args.chart, "--chart")
+    _database(settings, "migrated")
+    services = make_services(settings)
+    now = args.now or services.now()
+    return services, now, args.weeks or settings.config.digest.calibration_weeks
+
+
+def _calibrate(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from bot.jobs.tuning import calibrate
+    from bot.surfaces import calibration_report as report
+    from bot.surfaces.calibration_chart import calibration_chart
+
+    services, now, weeks = _tuning_services(args, settings)
+    try:
+        found = calibrate(services, now, weeks)
+    finally:
+        services.close()
+    config = settings.config
+    if args.format == "json":
+        print(report.calibrate_json(found.ranking, found.advice, config))
+    elif args.format == "csv":
+        sys.stdout.write(report.calibrate_csv(found.ranking, config))
+    else:
+        print(report.calibrate_text(found.ranking, found.advice, config))
+    if args.chart:
+        Path(args.chart).write_bytes(calibration_chart(found.ranking, config.rubric.labels))
+        print(f"handoff calibrate: chart written to {args.chart}", file=sys.stderr)
+    return 0
+
+
+def _rubric_try(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from bot.jobs.tuning import try_rubric, window
+    from bot.surfaces.calibration_chart import replay_chart
+    from bot.surfaces.calibration_report import replay_text, window_text
+    from handoff.config import ConfigError, load_config
+
+    try:
+        proposed = load_config(settings.config_path, args.file)
+    except ConfigError as exc:
+        print(f"handoff rubric try: {exc}", file=sys.stderr)
+        return 2
+    services, now, weeks = _tuning_services(args, settings)
+    try:
+        result = try_rubric(services, proposed, now, weeks)
+    finally:
+        services.close()
+    config = settings.config
+    print(replay_text(result, window_text(window(config, now, weeks), weeks, config.policy.zone)))
+    if args.chart:
+        Path(args.chart).write_bytes(replay_chart(result))
+        print(f"handoff rubric try: chart written to {args.chart}", file=sys.stderr)
     return 0
 
 

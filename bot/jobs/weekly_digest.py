@@ -11,7 +11,9 @@ Each destination (the digest channel, each manager's DM) gets one message carryi
 period in its metadata; a sender that takes over a crashed or failed attempt first looks
 for that message and skips the destinations that already have it. The chart is uploaded
 after the message with files_upload_v2; when that fails the message is updated to carry
-the chart's figures as a table instead.
+the chart's figures as a table instead. The calibration chart (which criteria predict
+acceptance) follows the same way; its figures are in the message already, so a failed
+upload changes nothing else.
 """
 
 from __future__ import annotations
@@ -26,16 +28,28 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot.delivery.pacing import Slack
 from bot.services import Services
 from bot.settings import Settings
+from bot.surfaces.calibration_chart import calibration_chart
 from bot.surfaces.chart import trend_chart
 from bot.surfaces.digest_message import digest_message, period_text
 from handoff.config import Config
-from handoff.digest import Digest, Period, assemble, due_period, scheduled_period, week_ending
+from handoff.digest import (
+    Digest,
+    Period,
+    assemble,
+    due_period,
+    rank,
+    scheduled_period,
+    week_ending,
+)
 from storage import digest_ledger
 
 log = logging.getLogger(__name__)
 
 EVENT_TYPE = "handoff_digest"
 CHART_COMMENT = "📈 The last 8 weeks: handoffs submitted and accepted, and the acceptance rate"
+CALIBRATION_COMMENT = (
+    "🎯 Which criteria predict acceptance: met minus not met, in points, with 95% intervals"
+)
 
 
 @dataclass
@@ -45,6 +59,7 @@ class Delivery:
     ts: str
     chart: bool  # False: the chart failed and the message carries its figures instead
     recovered: bool = False  # found already posted by an earlier attempt
+    calibration_chart: bool = False  # the message carries the same figures either way
 
 
 @dataclass
@@ -63,6 +78,8 @@ class DigestReport:
                 if d.recovered
                 else ("chart uploaded" if d.chart else "chart failed, figures as text")
             )
+            if d.calibration_chart:
+                how += ", calibration chart uploaded"
             out.append(f"digest {when} → {d.channel} ts {d.ts} ({how})")
         return out
 
@@ -193,19 +210,35 @@ def _deliver(
                 continue
         channel, ts = slack.post(channel, message, metadata=meta)
         png = chart.png()
-        uploaded = png is not None and _upload(slack, channel, png, period, config)
+        uploaded = png is not None and _upload(slack, channel, _trend_file(png, period, config))
         if not uploaded:
             slack.update(channel, ts, fallback)
-        report.deliveries.append(Delivery(target, channel, ts, uploaded))
+        calibration = chart.calibration_png()
+        calibrated = calibration is not None and _upload(
+            slack, channel, _calibration_file(calibration, period, config)
+        )
+        report.deliveries.append(Delivery(target, channel, ts, uploaded, False, calibrated))
 
 
 class _Chart:
-    """The PNG, drawn once for all destinations; None when drawing failed."""
+    """The PNGs, drawn once for all destinations; None when drawing failed (or, for the
+    calibration, when no criterion has decided handoffs on both sides)."""
 
     def __init__(self, digest: Digest, config: Config) -> None:
         self.digest, self.config = digest, config
         self._png: bytes | None = None
         self._broken = False
+        self._calibration: bytes | None = None
+        self._calibration_done = False
+
+    def calibration_png(self) -> bytes | None:
+        if not self._calibration_done:
+            self._calibration_done = True
+            try:
+                self._calibration = calibration_png(self.digest, self.config)
+            except Exception:
+                log.exception("digest: could not draw the calibration chart; the text has it")
+        return self._calibration
 
     def png(self) -> bytes | None:
         if self._png is None and not self._broken:
@@ -217,25 +250,54 @@ class _Chart:
         return self._png
 
 
-def _upload(slack: Slack, channel: str, png: bytes, period: Period, config: Config) -> bool:
-    day = period.end.astimezone(config.policy.zone).date().isoformat()
+def calibration_png(digest: Digest, config: Config) -> bytes | None:
+    ranking = rank(digest.calibration, config.digest.calibration_min_sample)
+    if not any(c.acceptance.difference is not None for c in ranking.criteria):
+        return None
+    return calibration_chart(ranking, config.rubric.labels)
+
+
+def _day(period: Period, config: Config) -> str:
+    return period.end.astimezone(config.policy.zone).date().isoformat()
+
+
+def _trend_file(png: bytes, period: Period, config: Config) -> dict[str, Any]:
+    day = _day(period, config)
+    return {
+        "file": png,
+        "filename": f"handoff-digest-{day}.png",
+        "title": f"Handoffs, the 8 weeks to {day}",
+        "alt_txt": "Bar chart of handoffs submitted and accepted per week for the last 8 "
+        "weeks, with the acceptance rate as a line",
+        "initial_comment": CHART_COMMENT,
+    }
+
+
+def _calibration_file(png: bytes, period: Period, config: Config) -> dict[str, Any]:
+    day = _day(period, config)
+    return {
+        "file": png,
+        "filename": f"handoff-calibration-{day}.png",
+        "title": f"Which criteria predict acceptance, the {config.digest.calibration_weeks} "
+        f"weeks to {day}",
+        "alt_txt": "Horizontal bars: for each rubric criterion, the acceptance rate when met "
+        "minus when not met, in points, with its 95% interval; criteria without enough data "
+        "in grey",
+        "initial_comment": CALIBRATION_COMMENT,
+    }
+
+
+def _upload(slack: Slack, channel: str, upload: dict[str, Any]) -> bool:
     try:
         # Not retried blindly (an upload is not safe to repeat): a failure falls back to text.
         slack.pacer.call(
-            lambda: slack.posts.files_upload_v2(
-                channel=channel,
-                file=png,
-                filename=f"handoff-digest-{day}.png",
-                title=f"Handoffs, the 8 weeks to {day}",
-                alt_txt="Bar chart of handoffs submitted and accepted per week for the last 8 "
-                "weeks, with the acceptance rate as a line",
-                initial_comment=CHART_COMMENT,
-            ),
+            lambda: slack.posts.files_upload_v2(channel=channel, **upload),
             channel=channel,
         )
     except (SlackClientError, OSError) as exc:
         log.warning(
-            "digest: chart upload to %s failed (%s); sending figures as text",
+            "digest: %s upload to %s failed (%s); the message carries its figures as text",
+            upload["filename"],
             channel,
             _error_text(exc),
         )

@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import ids
+from bot.surfaces.calibration_text import criterion_line, spread_line, step_line, unclear_item
 from bot.surfaces.chase_messages import business_span
 from bot.surfaces.render import cap, channel, mrkdwn, render, safe_link, user
 from handoff.businesstime import BusinessClock
@@ -24,8 +25,11 @@ from handoff.digest import (
     Group,
     Headline,
     Period,
-    Rates,
+    Ranking,
+    Suggestion,
     pct,
+    rank,
+    suggest,
 )
 from handoff.digest.booked import BookedGroup, BookedMeetings
 
@@ -121,15 +125,25 @@ def digest_model(
     cal = digest.calibration
     window = f"handoffs submitted in the {cal.weeks} week{'s' if cal.weeks != 1 else ''} to "
     window += _day(cal.window.end, zone)
+    ranking = rank(cal, config.digest.calibration_min_sample)
     add(
-        "Calibration: does each criterion predict acceptance and opportunities?",
-        criteria_table(digest, config, top=max(top, 7)),
-        window + "; accept = accepted/decided, opp = opportunities/meetings with an outcome, "
-        "(n) = sample size",
+        "Calibration: which criteria predict acceptance and opportunities",
+        ranked_lines(ranking, config, top=max(top, 7)),
+        window + "; met vs not met, the difference in points with its 95% interval "
+        f"(Newcombe). A verdict needs {ranking.min_sample} handoffs on each side and an "
+        "interval that excludes 0",
     )
-    add("By score band", band_table(digest))
+    advice = suggest(ranking, config.rubric)
+    if advice:
+        add(
+            "What the data suggests",
+            suggestion_lines(advice, top),
+            "Suggestions only: nothing changes until you edit the rubric "
+            "(try an edit first with `handoff rubric try`)",
+        )
+    add("By score band", band_lines(ranking), "acceptance and opportunity rates, 95% intervals")
     if len(cal.versions) > 1:
-        add("By rubric version", version_table(cal.versions, top))
+        add("By rubric version", version_lines(ranking, top))
     if chart_failed:
         add("Last 8 weeks (the chart could not be uploaded)", trend_table(digest.trend, zone))
 
@@ -362,31 +376,46 @@ def flag_lines(digest: Digest, config: Config, top: int) -> list[str]:
     return lines
 
 
-def criteria_table(digest: Digest, config: Config, top: int) -> str:
-    criteria = digest.calibration.criteria
-    if not criteria:
+def ranked_lines(ranking: Ranking, config: Config, top: int) -> str:
+    """Findings strongest first, then the criteria without a verdict yet."""
+    if not ranking.criteria:
         return "No scored handoffs in the window."
     labels = config.rubric.labels
-    body = [
-        [
-            _cell(labels.get(c.criterion, c.criterion), 18),
-            *_rate_cells(c.met),
-            *_rate_cells(c.not_met),
-        ]
-        for c in criteria[:top]
+
+    def label(key: str) -> str:
+        return mrkdwn(" ".join(labels.get(key, key).split()), 40)
+
+    lines = [
+        f"{i}. {criterion_line(c, label(c.criterion))}"
+        for i, c in enumerate(ranking.findings[:top], 1)
     ]
-    headers = ["Criterion", "accept", "opp", "accept", "opp"]
-    return code(table(headers, body, groups=[("", 1), ("met", 2), ("not met", 2)]))
+    if not lines:
+        lines.append("No criterion predicts acceptance or opportunities clearly yet.")
+    if len(ranking.findings) > top:
+        lines.append(f"+{len(ranking.findings) - top} more")
+    rest = [unclear_item(c, label(c.criterion), ranking.min_sample) for c in ranking.undecided]
+    if rest:
+        more = f"; +{len(rest) - top} more" if len(rest) > top else ""
+        lines.append("_Not enough data yet:_ " + "; ".join(rest[:top]) + more)
+    return "\n".join(lines)
 
 
-def band_table(digest: Digest) -> str:
-    body = [[b.label, b.rates.submitted, *_rate_cells(b.rates)] for b in digest.calibration.bands]
-    return code(table(["Score", "Sent", "accept", "opp"], body))
+def suggestion_lines(advice: Sequence[Suggestion], top: int) -> str:
+    lines = [f"💡 {mrkdwn(a.text, 600)}" for a in advice[:top]]
+    if len(advice) > top:
+        lines.append(f"+{len(advice) - top} more")
+    return "\n".join(lines)
 
 
-def version_table(versions: Sequence[tuple[str, Rates]], top: int) -> str:
-    body = [[_cell(v, 16), r.submitted, *_rate_cells(r)] for v, r in versions[-top:]]
-    return code(table(["Rubric", "Sent", "accept", "opp"], body))
+def band_lines(ranking: Ranking) -> str:
+    lines = [f"• {step_line(b, f'Score {b.label}')}" for b in ranking.bands]
+    return "\n".join([*lines, spread_line(ranking)])
+
+
+def version_lines(ranking: Ranking, top: int) -> str:
+    return "\n".join(
+        f"• {step_line(v, mrkdwn(_cell(v.label, 16)))}" for v in ranking.versions[-top:]
+    )
 
 
 def trend_table(trend: Sequence[tuple[Period, Funnel]], zone: ZoneInfo) -> str:
@@ -458,10 +487,3 @@ def code(text: str) -> str:
 def _cell(label: str, width: int = LABEL_WIDTH) -> str:
     label = " ".join(label.split())
     return label if len(label) <= width else label[: width - 1] + "…"
-
-
-def _rate_cells(r: Rates) -> list[str]:
-    return [
-        f"{rate(r.acceptance_rate)} ({r.decided})",
-        f"{rate(r.opportunity_rate)} ({r.with_outcome})",
-    ]

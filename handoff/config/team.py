@@ -71,27 +71,33 @@ def default_config_text() -> str:
     return resources.files("handoff").joinpath("default_config.toml").read_text("utf-8")
 
 
-def load_config(path: str | Path | None = None) -> Config:
-    """Read the defaults, then the team's file over them.
+def load_config(path: str | Path | None = None, *more: str | Path) -> Config:
+    """Read the defaults, then the team's file over them (then each of `more`, e.g. a
+    proposed rubric over the team's file; errors name the last file).
 
     Tables merge key by key; a list, or a table of `key = "Label"` choices,
     replaces the default one whole, so a team can also remove choices.
     """
     data = _parse(default_config_text(), "default_config.toml")
     source = "default_config.toml"
-    if path is not None:
-        source = str(path)
-        try:
-            text = Path(path).read_text("utf-8")
-        except OSError as exc:
-            raise ConfigError(f"{source}: cannot read the file ({exc.strerror})") from None
-        except UnicodeDecodeError as exc:
-            raise ConfigError(
-                f"{source}: not UTF-8 text (byte {exc.start} is 0x{exc.object[exc.start]:02x}); "
-                "save the file as UTF-8"
-            ) from None
-        _merge(data, _parse(text, source))
+    for each in (path, *more):
+        if each is None:
+            continue
+        source = str(each)
+        _merge(data, _parse(_read(each), source))
     return _build(data, source)
+
+
+def _read(path: str | Path) -> str:
+    try:
+        return Path(path).read_text("utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the file ({exc.strerror})") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path}: not UTF-8 text (byte {exc.start} is 0x{exc.object[exc.start]:02x}); "
+            "save the file as UTF-8"
+        ) from None
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> None:

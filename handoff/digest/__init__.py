@@ -4,7 +4,9 @@ Pure: storage/metrics.py counts in SQL (every figure is an aggregate there), thi
 turns those counts into rates, changes and flags, and bot/ renders and sends.
 """
 
+from handoff.digest.advice import Hint, Suggestion, suggest
 from handoff.digest.assemble import Figures, assemble
+from handoff.digest.calibration import CriterionRank, Ranking, Split, Step, Verdict, rank
 from handoff.digest.figures import (
     FINAL_OUTCOMES,
     AeDecisions,
@@ -48,20 +50,27 @@ __all__ = [
     "Calibration",
     "ClaimState",
     "CriterionCalibration",
+    "CriterionRank",
     "Digest",
     "Disputes",
     "Figures",
     "Funnel",
     "Group",
     "Headline",
+    "Hint",
     "Outcomes",
     "Period",
+    "Ranking",
     "Rates",
     "RubberStamp",
     "SdrRejections",
     "SlaBreaches",
+    "Split",
     "StaleBrief",
+    "Step",
+    "Suggestion",
     "Timing",
+    "Verdict",
     "assemble",
     "band_edges",
     "change",
@@ -69,8 +78,10 @@ __all__ = [
     "due_period",
     "latest_due",
     "pct",
+    "rank",
     "rubber_stamps",
     "scheduled_period",
+    "suggest",
     "team_rate",
     "trend",
     "week_ending",

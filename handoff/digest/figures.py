@@ -162,6 +162,8 @@ class Calibration:
     criteria: tuple[CriterionCalibration, ...] = ()
     bands: tuple[Band, ...] = ()
     versions: tuple[tuple[str, Rates], ...] = ()  # shown when more than one
+    cleared: Rates = Rates()  # scored handoffs that cleared the bar when judged
+    not_cleared: Rates = Rates()
 
 
 @dataclass(frozen=True)

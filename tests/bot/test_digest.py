@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from slack_sdk.models.blocks import Block
 from sqlalchemy import select, update
 
 from bot.delivery.pacing import Pacer, Slack
@@ -24,6 +25,7 @@ from bot.settings import load_settings
 from bot.surfaces.textview import blocks_to_text
 from handoff.digest import Period
 from slack_standin import SlackStandIn
+from slack_standin.blockkit import check_blocks
 from storage import digest_ledger
 from storage.models import DigestRow, HandoffRow
 from tests.support.chasing import MANAGERS, FakeTime, chasing_env
@@ -77,7 +79,16 @@ def digests_in(standin: SlackStandIn, channel: str) -> list[dict[str, Any]]:
 
 
 def charts_in(standin: SlackStandIn, channel: str) -> list[dict[str, Any]]:
-    return [m for m in standin.messages(channel) if m.get("files")]
+    """The 8-week trend charts shared in the channel."""
+    return [m for m in standin.messages(channel) if m.get("files") and m["text"].startswith("📈")]
+
+
+def calibration_charts_in(standin: SlackStandIn, channel: str) -> list[dict[str, Any]]:
+    return [m for m in standin.messages(channel) if m.get("files") and m["text"].startswith("🎯")]
+
+
+def trend_uploads(standin: SlackStandIn) -> list[dict[str, Any]]:
+    return [u for u in standin.uploads if u["filename"].startswith("handoff-digest-")]
 
 
 def places(standin: SlackStandIn) -> list[str]:
@@ -106,14 +117,21 @@ def test_posted_once_to_the_channel_and_each_manager_with_its_chart(world, stand
 
     assert report is not None and report.period == PERIOD and report.error is None
     assert [d.chart for d in report.deliveries] == [True, True, True]
+    assert [d.calibration_chart for d in report.deliveries] == [True, True, True]
     for place in places(standin):
         [digest] = digests_in(standin, place)
         [chart] = charts_in(standin, place)
+        [calibration] = calibration_charts_in(standin, place)
         assert digest["metadata"]["event_payload"]["period_end"] == END.isoformat()
         assert chart["files"][0]["mimetype"] == "image/png"
+        assert calibration["files"][0]["mimetype"] == "image/png"
         assert chart["text"].startswith("📈 The last 8 weeks")
+        # After the message, trend first: the order people read them in.
+        order = [m["ts"] for m in (digest, chart, calibration)]
+        assert order == sorted(order)
     uploads = standin.uploads
-    assert len(uploads) == 3 and all(u["content"].startswith(b"\x89PNG") for u in uploads)
+    assert len(uploads) == 6 and all(u["content"].startswith(b"\x89PNG") for u in uploads)
+    assert len(trend_uploads(standin)) == 3
     assert all(u["completed"] and u["alt_txt"] for u in uploads)
     assert {u["channel_id"] for u in uploads} == set(places(standin))
 
@@ -148,11 +166,12 @@ def test_posted_once_to_the_channel_and_each_manager_with_its_chart(world, stand
     finally:
         restarted.engine.dispose()
     assert len(standin.calls("chat.postMessage")) == posts
-    assert len(standin.uploads) == 3
+    assert len(standin.uploads) == 6
 
 
-def test_a_failed_chart_upload_leaves_the_figures_as_text(world, standin):
+def test_a_failed_chart_upload_leaves_the_figures_as_text(world, standin, monkeypatch):
     services, mix = world
+    monkeypatch.setattr("bot.jobs.weekly_digest.calibration_png", lambda *a: None)
     standin.fail_next("files.getUploadURLExternal", status=200, error="not_allowed_token_type")
     standin.fail_next("upload", status=500, error="upload failed")
 
@@ -303,7 +322,31 @@ def test_a_chart_that_cannot_be_drawn_leaves_the_figures_as_text(world, standin,
     monkeypatch.setattr("bot.jobs.weekly_digest.trend_chart", broken)
     report = send_digest(services, PERIOD, now=END, slack=outbox(services))
     assert [d.chart for d in report.deliveries] == [False, False, False]
-    assert standin.uploads == []
+    assert trend_uploads(standin) == []
     for place in places(standin):
         [digest] = digests_in(standin, place)
         assert "the chart could not be uploaded" in shown(digest)
+
+
+def test_the_calibration_is_ranked_in_valid_block_kit_and_its_chart_may_fail_alone(world, standin):
+    services, _ = world
+    # The channel's trend chart fails at the first step, its calibration chart at the second.
+    standin.fail_next("files.getUploadURLExternal", status=200, error="not_allowed_token_type")
+    standin.fail_next("upload", status=500, error="upload failed")
+
+    report = send_digest(services, PERIOD, now=END, slack=outbox(services))
+
+    assert [d.chart for d in report.deliveries] == [False, True, True]
+    assert [d.calibration_chart for d in report.deliveries] == [False, True, True]
+    [digest] = digests_in(standin, DIGEST_CHANNEL)
+    blocks = digest["blocks"]
+    # What Slack would accept: slack_sdk's models, and the limits they do not check.
+    assert check_blocks(blocks, "message") == []
+    assert all(Block.parse(b) is not None for b in blocks)
+    assert len(blocks) <= 50
+    sections = [b["text"]["text"] for b in blocks if b["type"] == "section" and "text" in b]
+    assert sections and all(len(t) <= 3000 for t in sections)
+    text = shown(digest)
+    assert "Calibration: which criteria predict acceptance and opportunities" in text
+    assert "95% CI" in text and "By score band" in text
+    assert calibration_charts_in(standin, DIGEST_CHANNEL) == []

@@ -51,6 +51,10 @@ def test_a_manager_sees_this_week_and_the_oldest_undecided_briefs(harness):
     assert fields[5].startswith("*Time to decision*\nmedian ")
     assert "*Oldest undecided briefs*\n• *Initech &lt;&amp; Co&gt;* (in <#C0AEDESK>)" in text
     assert "Acme Robotics" not in text.split("*Oldest undecided briefs*")[1].split("\n")[1]
+    # Two decided handoffs cannot show what predicts acceptance: Home says so, honestly.
+    calibration = text.split("*What predicts acceptance* (handoffs of the last 13 weeks)")[1]
+    assert "No criterion predicts acceptance or opportunities clearly yet." in calibration
+    assert "_Not enough data yet:_ " in calibration and "10 needed on each side" in calibration
 
 
 def test_someone_who_is_not_a_manager_does_not_see_it(harness):

@@ -49,14 +49,14 @@ def test_dry_run_prints_then_posting_happens_once(database_url, tmp_path):
         assert first.returncode == 0, first.stderr
         [line] = first.stdout.splitlines()
         assert line.startswith("digest Mon Nov 16") and f"→ {DIGEST_CHANNEL} ts " in line
-        assert line.endswith("(chart uploaded)")
-        assert len(slack.messages(DIGEST_CHANNEL)) == 2  # the digest and its chart
+        assert line.endswith("(chart uploaded, calibration chart uploaded)")
+        assert len(slack.messages(DIGEST_CHANNEL)) == 3  # the digest and its two charts
 
         second = run_handoff(["digest", "--now", PERIOD_END], env, tmp_path)
         assert second.returncode == 0, second.stderr
         assert second.stdout == ""
         assert "nothing posted: already sent at" in second.stderr
-        assert len(slack.messages(DIGEST_CHANNEL)) == 2
+        assert len(slack.messages(DIGEST_CHANNEL)) == 3
         assert slack.problems == []
 
 

@@ -20,7 +20,13 @@ from hypothesis import strategies as st
 from bot.payloads import WizardState
 from bot.surfaces.brief import outcome_line
 from bot.surfaces.chase_messages import escalation_message, outcome_question, reminder_message
-from bot.surfaces.digest_message import MESSAGE_BUDGET, digest_message, stale_lines, text_length
+from bot.surfaces.digest_message import (
+    MESSAGE_BUDGET,
+    digest_message,
+    ranked_lines,
+    stale_lines,
+    text_length,
+)
 from bot.surfaces.dispute_messages import dispute_message, dispute_result, dispute_verdict
 from bot.surfaces.home import HOME_MAX_BLOCKS, AeHome, home_view
 from bot.surfaces.modals import (
@@ -51,6 +57,7 @@ from handoff.digest import (
     SlaBreaches,
     StaleBrief,
     Timing,
+    rank,
     week_ending,
 )
 from handoff.lifecycle import Refusal, RefusalKind
@@ -267,6 +274,22 @@ def _manager_section(companies: list[str]) -> list[dict[str, Any]]:
         "next_digest": "Mon Nov 30, 09:00",
         "fields": [f"*Submitted*\n{len(companies)}"],
         "stale": stale_lines(_headline(companies), {}, ZONE),
+        # A removed criterion shows its stored key: typed text, as far as escaping goes.
+        "calibration": ranked_lines(
+            rank(
+                Calibration(
+                    _headline(companies).period,
+                    13,
+                    tuple(
+                        CriterionCalibration(c, Rates(40, 30, 20 + i, 10, 5), Rates(40, 30, 5))
+                        for i, c in enumerate(companies)
+                    ),
+                ),
+                10,
+            ),
+            load_config(),
+            top=3,
+        ),
     }
     return list(render("home/manager.json.j2", m=m))
 
