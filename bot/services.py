@@ -28,6 +28,25 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+class HourlyCache:
+    """One value per clock hour (the latest hour only), computed by the first who asks."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._hour: int | None = None
+        self._value = ""
+
+    def get(self, at: datetime, compute: Callable[[], str]) -> str:
+        hour = int(at.timestamp()) // 3600
+        with self._lock:
+            if self._hour == hour:
+                return self._value
+        value = compute()
+        with self._lock:
+            self._hour, self._value = hour, value
+        return value
+
+
 @dataclass
 class Services:
     settings: Settings
@@ -38,6 +57,8 @@ class Services:
     # Sends what a commit wrote to the outbox, off the request's thread (bot/app.py starts
     # it). Without one (a command, a job) the rows wait for the next sweep.
     pool: DeliveryPool | None = None
+    # Home's calibration for managers, by hour: one read of the window per process and hour.
+    calibration_cache: HourlyCache = field(default_factory=lambda: HourlyCache(), repr=False)
     _team: str | None = field(default=None, repr=False)
     _team_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 

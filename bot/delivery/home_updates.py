@@ -95,7 +95,10 @@ def manager_blocks(services: Services, uow: UnitOfWork, viewer: Viewer) -> list[
             f"*Time to decision*\n{timing}",
         ],
         "stale": stale_lines(head, {}, zone),
-        "calibration": calibration_text(uow, config, viewer.now),
+        # The same for an hour: at a million handoffs the window takes a second or two to read.
+        "calibration": services.calibration_cache.get(
+            viewer.now, lambda: calibration_text(uow, config, viewer.now)
+        ),
     }
     return list(render("home/manager.json.j2", m=m))
 
