@@ -696,3 +696,19 @@ def _qualify_booking(booked: Booked, dm: dict[str, Any]) -> None:
     values = {k: v for k, v in wizard_values().items() if k not in prefilled}
     assert booked.harness.send(booked.harness.latest_view(), values).action == "close"
     booked.settle()
+
+
+def test_a_booker_mapped_in_the_teams_file_is_never_looked_up(database_url, tmp_path):
+    team = tmp_path / "team.toml"
+    team.write_text(f"[booking.people]\n'alias@ourco.example' = '{SDR}'\n")
+    served = _serve(database_url, {"HANDOFF_CONFIG": str(team)})
+    booked = next(served)
+    try:
+        body = calendly_invitee(host_email="alias@ourco.example")
+        assert booked.calendly(body)[0] == 200
+        booked.settle()
+        [booking] = booked.bookings()
+        assert booking.sdr_id == SDR and len(booked.dms()) == 1
+        assert booked.standin.calls("users.lookupByEmail") == []
+    finally:
+        next(served, None)
