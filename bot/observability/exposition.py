@@ -12,7 +12,10 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
+from prometheus_client import REGISTRY, CollectorRegistry
+from prometheus_client.exposition import choose_encoder
+from prometheus_client.metrics_core import Metric
+from prometheus_client.registry import Collector
 
 from bot.observability import multiproc
 from bot.observability.collector import DatabaseCollector
@@ -24,22 +27,34 @@ PATH = "/metrics"
 StartResponse = Callable[..., Any]
 
 
-def scrape(db: Database, now: Callable[[], datetime]) -> bytes:
+def scrape(db: Database, now: Callable[[], datetime], accept: str = "") -> tuple[bytes, str]:
+    """(body, content type): the text format, or OpenMetrics when the scraper asks for it."""
+    registry = CollectorRegistry(auto_describe=False)
     if multiproc.enabled():
         from prometheus_client import multiprocess
 
-        recorded = CollectorRegistry()
-        multiprocess.MultiProcessCollector(recorded)
+        recorded: Collector = multiprocess.MultiProcessCollector(None)
     else:
         recorded = REGISTRY
-    figures = CollectorRegistry()
-    figures.register(DatabaseCollector(db, now))
-    try:
-        values = generate_latest(recorded)
-    except Exception:  # say what can still be said: the database's figures
-        log.exception("metrics: could not read the recorded values")
-        values = b""
-    return values + generate_latest(figures)
+    registry.register(_Recorded(recorded))
+    registry.register(DatabaseCollector(db, now))
+    encode, content_type = choose_encoder(accept)
+    return encode(registry), content_type
+
+
+class _Recorded(Collector):
+    """What this process (or every process) recorded; when reading it fails, the scrape
+    still says what the database says."""
+
+    def __init__(self, source: Collector) -> None:
+        self.source = source
+
+    def collect(self) -> Iterable[Metric]:
+        try:
+            return list(self.source.collect())
+        except Exception:
+            log.exception("metrics: could not read the recorded values")
+            return []
 
 
 def authorized(environ: dict[str, Any], token: str | None) -> bool:
@@ -68,9 +83,9 @@ def metrics_app(
                 ],
             )
             return [body]
-        body = scrape(db, now)
+        body, content_type = scrape(db, now, str(environ.get("HTTP_ACCEPT", "")))
         start_response(
-            "200 OK", [("Content-Type", CONTENT_TYPE_LATEST), ("Content-Length", str(len(body)))]
+            "200 OK", [("Content-Type", content_type), ("Content-Length", str(len(body)))]
         )
         return [body]
 
