@@ -65,6 +65,7 @@ class Settings:
     # A bearer token GET /metrics asks for; None: it answers anyone who can reach it.
     metrics_token: str | None = None
     # Where `handoff worker` (and Socket Mode) serve GET /metrics: they have no web server.
+    # 0: nowhere.
     metrics_port: int = 9464
     # The folder gunicorn's processes share their metrics through (a fresh one if None).
     metrics_dir: str | None = None
@@ -171,7 +172,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
     log_format = (get("LOG_FORMAT") or "").lower() or None
     if log_format not in (None, "json", "text"):
         raise SettingsError(f"LOG_FORMAT must be json or text, got {get('LOG_FORMAT')!r}")
-    metrics_port = _whole("HANDOFF_METRICS_PORT", get("HANDOFF_METRICS_PORT"), 9464, 1, 65535)
+    metrics_port = _whole("HANDOFF_METRICS_PORT", get("HANDOFF_METRICS_PORT"), 9464, 0, 65535)
     ready_outbox_age = _whole(
         "HANDOFF_READY_OUTBOX_AGE", get("HANDOFF_READY_OUTBOX_AGE"), 600, 1, 7 * 24 * 3600
     )

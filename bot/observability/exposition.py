@@ -92,10 +92,16 @@ def metrics_app(
     return serve
 
 
-def serve_metrics(db: Database, now: Callable[[], datetime], token: str | None, port: int) -> Any:
+def serve_metrics(
+    db: Database, now: Callable[[], datetime], token: str | None, port: int
+) -> Any | None:
     """GET /metrics on its own port, in threads of this process (the worker, Socket Mode:
-    processes without a web server of their own). Returns the running server."""
+    processes without a web server of their own). The running server; None when `port` is
+    0 (off) or taken: the process does its work without metrics rather than not at all."""
     from bot.demo.localserver import LocalServer
+
+    if port == 0:
+        return None
 
     endpoint = metrics_app(db, now, token)
 
@@ -105,7 +111,11 @@ def serve_metrics(db: Database, now: Callable[[], datetime], token: str | None, 
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"not found"]
 
-    server = LocalServer(route, host="0.0.0.0", port=port)
+    try:
+        server = LocalServer(route, host="0.0.0.0", port=port)
+    except OSError as exc:
+        log.error("metrics: cannot serve %s on port %d (%s); carrying on without", PATH, port, exc)
+        return None
     server.__enter__()
     log.info("metrics: serving %s on port %d", PATH, port)
     return server

@@ -55,6 +55,7 @@ def configure(fmt: str, *, level: int = logging.WARNING) -> None:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+    logging.captureWarnings(True)  # a library's warning is a record like any other
 
 
 def json_formatter() -> logging.Formatter:

@@ -8,6 +8,7 @@ not import it at the top.
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,9 @@ def prepare(folder: str | None) -> str:
     path.mkdir(parents=True, exist_ok=True)
     for old in path.glob("*.db"):
         old.unlink()
+    if "prometheus_client" in sys.modules:
+        # Its values were set up for one process already: the workers' would not add up.
+        raise RuntimeError("prometheus_client was imported before the metrics folder was set")
     os.environ[ENV] = str(path)
     return str(path)
 

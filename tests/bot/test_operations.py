@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import socket
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
@@ -21,6 +22,7 @@ from bot.entrypoints.health import Operations
 from bot.entrypoints.web import create_wsgi
 from bot.ids import Action
 from bot.observability import logs, metrics
+from bot.observability.exposition import serve_metrics
 from storage.db import make_engine
 from storage.migrate import downgrade_to, head
 from storage.uow import Database
@@ -199,3 +201,32 @@ def test_a_request_id_given_by_a_proxy_is_kept(harness: Harness, json_lines: io.
     [refusal] = [json.loads(line) for line in json_lines.getvalue().splitlines()]
     assert refusal["request_id"] == "lb-7f3a9c" and refusal["level"] == "info"
     assert refusal["message"] == "refused 401 Unauthorized: X-Slack-Signature is missing"
+
+
+def test_the_worker_endpoint_serves_or_steps_aside(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """On a free port GET /metrics answers (and only it); on a taken one the process carries
+    on without it, and says so."""
+    services = harness.services
+    with socket.socket() as taken:
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert serve_metrics(services.db, services.now, TOKEN, port) is None
+    assert any("cannot serve /metrics on port" in r.getMessage() for r in caplog.records)
+    assert serve_metrics(services.db, services.now, TOKEN, 0) is None  # off
+    server = serve_metrics(services.db, services.now, TOKEN, _free_port())
+    assert server is not None
+    try:
+        assert samples(get(server.url + "/metrics"))["handoff_scrape_database_ok{}"] == 1
+        assert get(server.url + "/metrics", token=None).status == 401
+        assert get(server.url + "/healthz").status == 404
+    finally:
+        server.__exit__(None, None, None)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
