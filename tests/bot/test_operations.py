@@ -7,10 +7,12 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 import socket
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,6 +32,8 @@ from tests.support.raw_http import RawReply, raw_request
 from tests.support.slack_app import AE, SDR, Harness, wizard_values
 
 TOKEN = "scrape-token-7d2e"
+ROOT = Path(__file__).resolve().parents[2]
+METRIC = re.compile(r"\bhandoff_[a-z_]+")
 
 
 @pytest.fixture
@@ -230,3 +234,14 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def test_the_grafana_dashboard_reads_metrics_the_bot_serves(shared_harness: Harness) -> None:
+    dashboard = json.loads((ROOT / "deploy" / "grafana-dashboard.json").read_text())
+    exprs = [t["expr"] for p in dashboard["panels"] for t in p.get("targets", [])]
+    used = {re.sub(r"_(total|bucket|sum|count)$", "", n) for e in exprs for n in METRIC.findall(e)}
+    reply = get(shared_harness.url + "/metrics", token=None)
+    served = {f.name for f in text_string_to_metric_families(reply.body.decode())}
+    assert len(exprs) >= 20 and used, exprs
+    assert used <= served, used - served
+    assert {n for n in served if n.startswith("handoff_")} <= used  # every metric on a panel
