@@ -89,6 +89,10 @@ def bind(**fields: object) -> None:
     structlog.contextvars.bind_contextvars(**{k: v for k, v in fields.items() if v is not None})
 
 
+def unbind(*names: str) -> None:
+    structlog.contextvars.unbind_contextvars(*names)
+
+
 def start(**fields: object) -> None:
     """A new request or job: forget what the previous one on this thread bound."""
     structlog.contextvars.clear_contextvars()

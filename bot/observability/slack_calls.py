@@ -3,7 +3,8 @@
 `api_call` is the one door every WebClient method goes through: it sees the last attempt of
 a call. The attempts slack_sdk's retry handlers repeat (a 429, a 5xx, a dropped connection)
 are seen by `CountedRetry`, which wraps each handler and does what it does. A failed call
-also names its method and Slack's error code in the logs of the work in hand.
+also names its method and Slack's error code in the logs of the work in hand, until a later
+call succeeds.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class CountedClient(WebClient):
             logs.bind(slack_method=api_method, slack_error="connection")
             raise
         metrics.slack_call(api_method, OK)
+        logs.unbind("slack_method", "slack_error")  # they describe the latest call only
         return reply
 
 
