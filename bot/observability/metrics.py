@@ -103,8 +103,10 @@ def _never_raises(fn: Callable[P, None]) -> Callable[P, None]:
     return safe
 
 
-def ack_kind(body: dict[str, Any]) -> str:
+def ack_kind(body: Any) -> str:
     """The kind of a Slack request, from its body (bounded: anything else is "other")."""
+    if not isinstance(body, dict):
+        return "other"
     if "command" in body:
         return "command"
     kind = str(body.get("type") or "")
@@ -112,7 +114,7 @@ def ack_kind(body: dict[str, Any]) -> str:
 
 
 def slack_method(name: str) -> str:
-    return name if len(name) <= 40 and _METHOD.match(name) else "other"
+    return name if len(name) <= 64 and _METHOD.match(name) else "other"
 
 
 @_never_raises
