@@ -32,7 +32,6 @@ from bot.entrypoints.guard import (
 from bot.entrypoints.health import Operations, readiness
 from bot.entrypoints.intake import Intake
 from bot.observability import exposition, logs, metrics
-from bot.payloads import metadata_id
 from storage.db import ping
 
 log = logging.getLogger(__name__)
@@ -105,34 +104,16 @@ class _SlackHandler(SlackRequestHandler):
         if wrong is not None:
             log.info("refused 400: Slack payload: %s", wrong)
             return BoltResponse(status=400, body={"error": "unreadable payload"})
-        kind = metrics.ack_kind(bolt_request.body)
-        _bind_slack_request(kind, bolt_request)
-        response = self.app.dispatch(bolt_request)
+        response = self.app.dispatch(bolt_request)  # bot/listeners/log_fields.py binds its fields
         started = request.environ.get(STARTED)
         if response.status == 200 and started is not None:
-            metrics.ack(kind, time.monotonic() - started)
+            metrics.ack(metrics.ack_kind(bolt_request.body), time.monotonic() - started)
         return response
 
 
 def _request_id(environ: dict[str, Any]) -> str:
     given = str(environ.get("HTTP_X_REQUEST_ID", ""))
     return given if _REQUEST_ID.match(given) else uuid.uuid4().hex[:16]
-
-
-def _bind_slack_request(kind: str, request: BoltRequest) -> None:
-    """Who and what a Slack request is about, for every record logged while serving it
-    (the listener's thread included: bot/app.py runs listeners in a ContextExecutor)."""
-    try:
-        view = request.body.get("view")
-        logs.bind(
-            kind=kind,
-            team=request.context.team_id,
-            user=request.context.user_id,
-            # A modal about a handoff carries its id; a button's id is bound by its listener.
-            handoff_id=metadata_id(view, "handoff") if isinstance(view, dict) else None,
-        )
-    except Exception:  # the log's fields are never worth a failed request
-        log.warning("could not read the request's log fields", exc_info=True)
 
 
 # What Bolt extracts from every body before it runs a listener or an error handler.
