@@ -119,7 +119,8 @@ def json_lines(out: Path) -> list[dict[str, Any]]:
 
 
 def _start(args: list[str], env: dict[str, str], cwd: Path) -> tuple[subprocess.Popen, Path]:
-    out = cwd / f"{args[0]}.log"
+    command = next(a for a in args if not a.startswith("-"))
+    out = cwd / f"{command}.log"
     proc = subprocess.Popen(
         [*HANDOFF, *args],
         env=cli_env(env),
