@@ -72,6 +72,7 @@ def serve_http(
         "errorlog": "-",
         "proc_name": "handoff-web",
         "child_exit": multiproc.worker_exited,
+        "on_exit": lambda _server: multiproc.remove_if_ours(folder, settings.metrics_dir),
     }
     if json_logs:
         options["logger_class"] = "bot.observability.gunicorn_logs.RootLogger"

@@ -8,6 +8,7 @@ not import it at the top.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -28,6 +29,12 @@ def prepare(folder: str | None) -> str:
         raise RuntimeError("prometheus_client was imported before the metrics folder was set")
     os.environ[ENV] = str(path)
     return str(path)
+
+
+def remove_if_ours(folder: str, given: str | None) -> None:
+    """At the server's exit: a folder `prepare` made (not one the operator gave) goes."""
+    if not given:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def enabled() -> bool:
