@@ -228,6 +228,8 @@ def test_serve_reports_the_loop_in_metrics_and_json_logs(database_url, tmp_path,
     finally:
         _stop(proc)
 
+    assert shared.is_dir()  # the operator's folder is kept (only its old files went)
+
     # Acks, across both workers, by kind.
     assert value(samples, "handoff_ack_seconds_count", kind="command") == 1
     assert value(samples, "handoff_ack_seconds_count", kind="view_submission") >= 5
