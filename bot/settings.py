@@ -32,6 +32,7 @@ _SECRETS = (
     "booking_webhook_secret",
     "chilipiper_webhook_token",
     "hubspot_client_secret",
+    "metrics_token",
 )
 _URLS = ("database_url", "api_url")
 
@@ -65,6 +66,17 @@ class Settings:
     hubspot_client_secret: str | None = None  # the app's client secret: signs its requests
     # The public base URL (https://handoff.example.com): HubSpot signs the URL it called.
     public_url: str | None = None
+    # "json" or "text"; None: JSON for `serve` and `worker`, text for the other commands.
+    log_format: str | None = None
+    # A bearer token GET /metrics asks for; None: it answers anyone who can reach it.
+    metrics_token: str | None = None
+    # Where `handoff worker` (and Socket Mode) serve GET /metrics: they have no web server.
+    # 0: nowhere.
+    metrics_port: int = 9464
+    # The folder gunicorn's processes share their metrics through (a fresh one if None).
+    metrics_dir: str | None = None
+    # /readyz fails when a due outbox row has waited longer than this many seconds.
+    ready_outbox_age: int = 600
 
     def __repr__(self) -> str:
         # Settings end up in logs, tracebacks and test reports: never with a secret in them.
@@ -163,6 +175,14 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
                 f"HANDOFF_AES must be comma-separated user IDs like U012AB3CD, got {ae!r}"
             )
 
+    log_format = (get("LOG_FORMAT") or "").lower() or None
+    if log_format not in (None, "json", "text"):
+        raise SettingsError(f"LOG_FORMAT must be json or text, got {get('LOG_FORMAT')!r}")
+    metrics_port = _whole("HANDOFF_METRICS_PORT", get("HANDOFF_METRICS_PORT"), 9464, 0, 65535)
+    ready_outbox_age = _whole(
+        "HANDOFF_READY_OUTBOX_AGE", get("HANDOFF_READY_OUTBOX_AGE"), 600, 1, 7 * 24 * 3600
+    )
+
     config_path = get("HANDOFF_CONFIG")
     try:
         config = load_config(config_path)
@@ -189,7 +209,20 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
         chilipiper_webhook_token=_path_token(get("CHILIPIPER_WEBHOOK_TOKEN")),
         hubspot_client_secret=get("HUBSPOT_CLIENT_SECRET"),
         public_url=_public_url(get("HANDOFF_PUBLIC_URL")),
+        log_format=log_format,
+        metrics_token=get("HANDOFF_METRICS_TOKEN"),
+        metrics_port=metrics_port,
+        metrics_dir=get("PROMETHEUS_MULTIPROC_DIR"),
+        ready_outbox_age=ready_outbox_age,
     )
+
+
+def _whole(name: str, text: str | None, default: int, low: int, high: int) -> int:
+    if text is None:
+        return default
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise SettingsError(f"{name} must be a whole number from {low} to {high}, got {text!r}")
+    return int(text)
 
 
 def mask_token(token: str) -> str:
