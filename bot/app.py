@@ -14,7 +14,7 @@ from bot import listeners
 from bot.delivery.pacing import Slack
 from bot.delivery.pool import DeliveryPool
 from bot.delivery.sender import deliver
-from bot.observability import metrics
+from bot.observability import telemetry
 from bot.observability.logs import ContextExecutor
 from bot.services import Services
 from bot.surfaces.notices import notice
@@ -58,7 +58,7 @@ def build_app(
         slack = Slack.immediate(services.client)
 
         def send(row_ids: Sequence[int]) -> None:
-            metrics.delivered(deliver(services, row_ids, slack), via="request")
+            telemetry.delivered(deliver(services, row_ids, slack), via="request")
 
         services.pool = DeliveryPool(send)
     listeners.register(app, services)

@@ -22,7 +22,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
-from bot.observability import metrics
+from bot.observability import telemetry
 from bot.observability.slack_calls import counted_client, method_of
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ class Pacer:
                 if exc.response.status_code != 429 or attempt == self.retries:
                     raise
                 wait = retry_after(exc)
-                metrics.retry_after(method_of(exc.response.api_url), wait)
+                telemetry.retry_after(method_of(exc.response.api_url), wait)
                 self._paused_until = self.clock() + wait
                 continue
             if channel is not None:

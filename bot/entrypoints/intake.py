@@ -25,7 +25,7 @@ from bot.delivery.pool import DeliveryPool
 from bot.entrypoints import webhook_signatures as signatures
 from bot.entrypoints.guard import HeaderCheck, Refusal, StartResponse, WsgiApp, guard, reply
 from bot.jobs.booking_intake import process
-from bot.observability import logs, metrics
+from bot.observability import logs, telemetry
 from bot.services import Services
 from handoff.booking import Tool, parse
 
@@ -109,7 +109,7 @@ class Intake:
 
     @staticmethod
     def _refused(endpoint: Endpoint) -> Callable[[Refusal], None]:
-        return lambda _refusal: metrics.webhook(endpoint.tool.value, "refused")
+        return lambda _refusal: telemetry.webhook(endpoint.tool.value, "refused")
 
     def _handler(self, endpoint: Endpoint) -> WsgiApp:
         def handle(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -117,9 +117,9 @@ class Intake:
             try:
                 result, status, answer = self._take(endpoint, environ)
             except Exception:
-                metrics.webhook(endpoint.tool.value, "error")
+                telemetry.webhook(endpoint.tool.value, "error")
                 raise
-            metrics.webhook(endpoint.tool.value, result)
+            telemetry.webhook(endpoint.tool.value, result)
             return reply(start_response, status, answer)
 
         return handle

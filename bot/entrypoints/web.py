@@ -31,7 +31,7 @@ from bot.entrypoints.guard import (
 )
 from bot.entrypoints.health import Operations, readiness
 from bot.entrypoints.intake import Intake
-from bot.observability import exposition, logs, metrics
+from bot.observability import exposition, logs, telemetry
 from storage.db import ping
 
 log = logging.getLogger(__name__)
@@ -107,7 +107,7 @@ class _SlackHandler(SlackRequestHandler):
         response = self.app.dispatch(bolt_request)  # bot/listeners/log_fields.py binds its fields
         started = request.environ.get(STARTED)
         if response.status == 200 and started is not None:
-            metrics.ack(metrics.ack_kind(bolt_request.body), time.monotonic() - started)
+            telemetry.ack(telemetry.ack_kind(bolt_request.body), time.monotonic() - started)
         return response
 
 

@@ -16,7 +16,7 @@ from bot.delivery.pacing import Slack
 from bot.delivery.sender import deliver_due
 from bot.jobs.sweep import SweepReport, run_sweep
 from bot.jobs.weekly_digest import send_due_digest
-from bot.observability import logs, metrics
+from bot.observability import logs, telemetry
 from bot.services import Services, make_services
 from bot.settings import Settings
 from storage.leader import leadership
@@ -50,7 +50,7 @@ def job(name: str) -> Callable[[Callable[[Services], Any]], Callable[[Services],
 @job("deliver_pending")
 def deliver_pending_job(services: Services) -> int:
     outcome = deliver_due(services, Slack.for_sweep(services.client))
-    metrics.delivered(outcome, via="sweep")
+    telemetry.delivered(outcome, via="sweep")
     return len(outcome.sent) + len(outcome.updated) + len(outcome.published)
 
 
@@ -66,7 +66,7 @@ def sweep_once(
     try:
         with leadership(services.engine, SWEEP_LOCK) as leader:
             if not leader:
-                metrics.sweep("skipped")
+                telemetry.sweep("skipped")
                 return SweepReport(skipped="another process holds the sweep lock")
             now = services.now()
             report = run_sweep(services, now=now, slack=slack)
@@ -74,12 +74,12 @@ def sweep_once(
                 try:
                     report.digest = send_due_digest(services, now=now, slack=slack)
                 except Exception:  # never let the digest stop the chases of the next sweep
-                    metrics.digest_run("failed")
+                    telemetry.digest_run("failed")
                     log.exception("digest check failed; the next sweep tries again")
     except Exception:
-        metrics.sweep("failed", time.monotonic() - started)
+        telemetry.sweep("failed", time.monotonic() - started)
         raise
-    metrics.sweep("done", time.monotonic() - started)
+    telemetry.sweep("done", time.monotonic() - started)
     return report
 
 

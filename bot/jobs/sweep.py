@@ -18,7 +18,7 @@ from typing import Any
 from bot.delivery.pacing import Slack
 from bot.delivery.sender import Outcome, Sent, deliver_due
 from bot.jobs.booking_intake import process_left, remind_due
-from bot.observability import metrics
+from bot.observability import telemetry
 from bot.services import Services
 from handoff.businesstime import BusinessClock
 from handoff.chasing import ChaseKind, due_chases, next_chase_at
@@ -76,7 +76,7 @@ def run_sweep(services: Services, *, now: datetime, slack: Slack | None = None) 
         uow.events.forget_before(now - EVENTS_KEPT)
     report = SweepReport()
     outcome = deliver_due(services, slack)
-    metrics.delivered(outcome, via="sweep")
+    telemetry.delivered(outcome, via="sweep")
     report.add(outcome)
     return report
 

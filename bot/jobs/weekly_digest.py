@@ -26,7 +26,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.delivery.pacing import Slack
-from bot.observability import metrics
+from bot.observability import telemetry
 from bot.services import Services
 from bot.settings import Settings
 from bot.surfaces.calibration_chart import calibration_chart
@@ -152,7 +152,7 @@ def send_digest(
     slack: Slack | None = None,
 ) -> DigestReport:
     report = _send_digest(services, period, now=now, slack=slack)
-    metrics.digest_run("failed" if report.error else "skipped" if report.skipped else "sent")
+    telemetry.digest_run("failed" if report.error else "skipped" if report.skipped else "sent")
     return report
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from slack_bolt import App
 from slack_bolt.request import BoltRequest
 
-from bot.observability import logs, metrics
+from bot.observability import logs, telemetry
 from bot.payloads import metadata_id
 from bot.services import Services
 
@@ -31,7 +31,7 @@ def register(app: App, services: Services) -> None:
                 logs.start(request_id=uuid.uuid4().hex[:16])
             view = request.body.get("view")
             logs.bind(
-                kind=metrics.ack_kind(request.body),
+                kind=telemetry.ack_kind(request.body),
                 team=request.context.team_id,
                 user=request.context.user_id,
                 # A modal about a handoff carries its id; a button's is bound by its listener.

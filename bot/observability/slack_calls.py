@@ -18,7 +18,7 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
-from bot.observability import logs, metrics
+from bot.observability import logs, telemetry
 
 OK, RATELIMITED, ERROR = "ok", "ratelimited", "error"
 
@@ -29,15 +29,15 @@ class CountedClient(WebClient):
             reply = super().api_call(api_method, **kwargs)
         except SlackApiError as exc:
             limited = exc.response.status_code == 429
-            metrics.slack_call(api_method, RATELIMITED if limited else ERROR)
+            telemetry.slack_call(api_method, RATELIMITED if limited else ERROR)
             error = exc.response.get("error") if isinstance(exc.response.data, dict) else None
             logs.bind(slack_method=api_method, slack_error=str(error or exc.response.status_code))
             raise
         except Exception:
-            metrics.slack_call(api_method, ERROR)
+            telemetry.slack_call(api_method, ERROR)
             logs.bind(slack_method=api_method, slack_error="connection")
             raise
-        metrics.slack_call(api_method, OK)
+        telemetry.slack_call(api_method, OK)
         logs.unbind("slack_method", "slack_error")  # they describe the latest call only
         return reply
 
@@ -69,10 +69,10 @@ class CountedRetry(RetryHandler):
     ) -> None:
         method = method_of(request.url)
         if response is not None and response.status_code == 429:
-            metrics.slack_call(method, RATELIMITED)
-            metrics.retry_after(method, _retry_after(response))
+            telemetry.slack_call(method, RATELIMITED)
+            telemetry.retry_after(method, _retry_after(response))
         else:
-            metrics.slack_call(method, ERROR)
+            telemetry.slack_call(method, ERROR)
         self.inner.prepare_for_next_attempt(
             state=state, request=request, response=response, error=error
         )

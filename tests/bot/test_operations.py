@@ -23,7 +23,7 @@ from bot.demo.localserver import LocalServer
 from bot.entrypoints.health import Operations
 from bot.entrypoints.web import create_wsgi
 from bot.ids import Action
-from bot.observability import logs, metrics
+from bot.observability import logs, telemetry
 from bot.observability.exposition import serve_metrics
 from storage.db import make_engine
 from storage.migrate import downgrade_to, head
@@ -114,7 +114,7 @@ def test_without_a_database_not_ready_and_the_scrape_still_answers(
     folder.mkdir()
     engine = make_engine(f"sqlite:///{folder}")
     gone = replace(Operations.of(harness.services), db=Database(engine))
-    metrics.ack("command", 0.01)
+    telemetry.ack("command", 0.01)
     with served(harness, gone) as server:
         ready = get(server.url + "/readyz", token=None)
         scraped = samples(get(server.url + "/metrics"))

@@ -308,7 +308,7 @@ def test_worker_serves_its_own_metrics(database_url, tmp_path, standin):
     assert 0 < value(samples, "handoff_sweep_duration_seconds_sum") < 60
     assert value(samples, "handoff_sweep_last_success_timestamp_seconds") > time.time() - 120
     assert value(samples, "handoff_digest_runs_total", result="sent") == 1
-    assert len(standin.messages(DIGEST_CHANNEL)) == 2  # the digest and its chart
+    assert len(standin.messages(DIGEST_CHANNEL)) == 3  # the digest and its two charts
     assert value(samples, "handoff_messages_failed_total") == 0
     assert value(samples, "handoff_slack_api_calls_total", method="chat.postMessage") >= 1
     # The only refusals: links to the stored history's briefs, which were never posted.

@@ -8,7 +8,7 @@ import logging
 import pytest
 from prometheus_client import REGISTRY
 
-from bot.observability import metrics
+from bot.observability import telemetry
 from bot.observability.slack_calls import method_of
 
 
@@ -25,7 +25,7 @@ from bot.observability.slack_calls import method_of
     ],
 )
 def test_a_request_kind_is_one_of_a_few(body: object, kind: str) -> None:
-    assert metrics.ack_kind(body) == kind
+    assert telemetry.ack_kind(body) == kind
 
 
 @pytest.mark.parametrize(
@@ -42,14 +42,14 @@ def test_a_request_kind_is_one_of_a_few(body: object, kind: str) -> None:
     ],
 )
 def test_a_method_label_is_a_web_api_method_or_other(url: str, method: str) -> None:
-    assert metrics.slack_method(method_of(url)) == method
+    assert telemetry.slack_method(method_of(url)) == method
 
 
 def test_a_metric_that_cannot_be_recorded_is_logged_and_skipped(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     before = REGISTRY.get_sample_value("handoff_sweeps_total", {"result": "done"}) or 0.0
-    metrics.sweep("done", "not seconds")  # type: ignore[arg-type]
+    telemetry.sweep("done", "not seconds")  # type: ignore[arg-type]
     assert any(r.getMessage() == "could not record metric sweep" for r in caplog.records)
     assert [r.levelno for r in caplog.records] == [logging.ERROR]
     # What was recorded before the failure stays recorded.
