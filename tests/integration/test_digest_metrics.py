@@ -50,6 +50,7 @@ def test_the_headline_and_its_changes(mix, digest):
         "rejected": now["rejected"] - before["rejected"],
         "withdrawn": now["withdrawn"] - before["withdrawn"],
         "pending": now["pending"] - before["pending"],
+        "canceled": now["canceled"] - before["canceled"],
         "acceptance_rate": expected_rate - before_rate,
     }
     # The mix is rich enough for every number to mean something.

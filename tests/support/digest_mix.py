@@ -176,6 +176,10 @@ def make_mix(seed: int = 5, per_week: int = 14, weeks: int = 15) -> list[dict[st
         decided_by="U0AEBOB",
         rejection_reason="duplicate",
     )
+    # Meetings their booking tool canceled, this week and the week before (added last, so
+    # every handoff drawn before keeps its figures).
+    handoff(START + timedelta(days=2), status="canceled")
+    handoff(START - timedelta(days=3), status="canceled")
     return mix
 
 
@@ -318,6 +322,7 @@ class Expected:
             "rejected": statuses["rejected"],
             "withdrawn": statuses["withdrawn"],
             "pending": statuses["pending"] + statuses["submitted"],
+            "canceled": statuses["canceled"],
         }
 
     def previous(self) -> list[dict]:
