@@ -64,5 +64,17 @@ class BookingRules:
     remind_hours_before: int = 24  # wall-clock hours before the meeting; 0: never
 
 
+@dataclass(frozen=True)
+class CrmRules:
+    """`[crm.hubspot]`: what an accepted handoff writes to the CRM beyond the meeting and
+    its note. Stage and pipeline values are the CRM's internal ids, not their labels."""
+
+    deal_pipeline: str = ""  # "": no deal is created
+    deal_stage: str = ""  # the stage a new deal starts in
+    opportunity_stage: str = ""  # the stage "held – opportunity created" moves it to
+    reject_note: bool = True  # a rejection writes a note with its reason
+    meeting_minutes: int = 30  # the meeting's length in the CRM (a handoff has no end)
+
+
 DEFAULT_POLICY = Policy()
 DEFAULT_DIGEST = DigestPolicy()

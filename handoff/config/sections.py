@@ -6,7 +6,7 @@ from __future__ import annotations
 import holidays
 
 from handoff.config.reader import ConfigError, TableReader
-from handoff.policy import BookingRules, DigestPolicy, DisputeRules, Policy
+from handoff.policy import BookingRules, CrmRules, DigestPolicy, DisputeRules, Policy
 
 MAX_OUTCOME_CHASES = 10
 MAX_DISPUTE_WINDOW_DAYS = 365
@@ -143,3 +143,27 @@ def parse_booking(table: object, source: str) -> BookingRules:
     reader.reject_unknown()
     hours = reader.whole("remind_hours_before", BookingRules.remind_hours_before, 0, 24 * 14)
     return BookingRules(remind_hours_before=hours)
+
+
+_CRM_KEYS = {"deal_pipeline", "deal_stage", "opportunity_stage", "reject_note", "meeting_minutes"}
+
+
+def parse_crm(table: object, source: str) -> CrmRules:
+    """`[crm.hubspot]`: a deal needs both its pipeline and its first stage."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{source}: [crm] must be a table")
+    unknown = set(table) - {"hubspot"}
+    if unknown:
+        raise ConfigError(f"{source}: [crm.{sorted(unknown)[0]}] is not a CRM the bot knows")
+    reader = TableReader(table.get("hubspot", {}), source, "crm.hubspot", _CRM_KEYS)
+    reader.reject_unknown()
+    rules = CrmRules(
+        deal_pipeline=reader.text("deal_pipeline", ""),
+        deal_stage=reader.text("deal_stage", ""),
+        opportunity_stage=reader.text("opportunity_stage", ""),
+        reject_note=reader.flag("reject_note", CrmRules.reject_note),
+        meeting_minutes=reader.whole("meeting_minutes", CrmRules.meeting_minutes, 5, 480),
+    )
+    if rules.deal_pipeline and not rules.deal_stage:
+        raise reader.fail("deal_stage", "is needed with deal_pipeline (the new deal's stage id)")
+    return rules
