@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage.answers import AnswerStore
 from storage.bookings import BookingStore, PeopleStore
+from storage.crm_records import CrmRecords
 from storage.db import READ_ONLY, session_scope
 from storage.digest_ledger import DigestLedger
 from storage.drafts import DraftStore
@@ -39,6 +40,7 @@ class UnitOfWork:
         self.inbox = InboxStore(session)
         self.bookings = BookingStore(session)
         self.people = PeopleStore(session)
+        self.crm = CrmRecords(session)
 
 
 class Database:
