@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from handoff.config import Config, ConfigError, load_config
 
 DEFAULT_API_URL = "https://slack.com/api/"
+DEFAULT_HUBSPOT_API_URL = "https://api.hubapi.com"
 DEFAULT_DATABASE_URL = "sqlite:///handoff.db"
 MAX_MANAGERS = 8  # conversations.open takes 1 to 8 users
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -32,8 +33,9 @@ _SECRETS = (
     "booking_webhook_secret",
     "chilipiper_webhook_token",
     "hubspot_client_secret",
+    "hubspot_access_token",
 )
-_URLS = ("database_url", "api_url")
+_URLS = ("database_url", "api_url", "hubspot_api_url")
 
 
 class SettingsError(ValueError):
@@ -65,6 +67,9 @@ class Settings:
     hubspot_client_secret: str | None = None  # the app's client secret: signs its requests
     # The public base URL (https://handoff.example.com): HubSpot signs the URL it called.
     public_url: str | None = None
+    # A HubSpot private app's token: accepted handoffs are written to HubSpot (docs/crm.md).
+    hubspot_access_token: str | None = None
+    hubspot_api_url: str = DEFAULT_HUBSPOT_API_URL
 
     def __repr__(self) -> str:
         # Settings end up in logs, tracebacks and test reports: never with a secret in them.
@@ -189,6 +194,8 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
         chilipiper_webhook_token=_path_token(get("CHILIPIPER_WEBHOOK_TOKEN")),
         hubspot_client_secret=get("HUBSPOT_CLIENT_SECRET"),
         public_url=_public_url(get("HANDOFF_PUBLIC_URL")),
+        hubspot_access_token=get("HUBSPOT_ACCESS_TOKEN"),
+        hubspot_api_url=_hubspot_api_url(get("HUBSPOT_API_URL")),
     )
 
 
@@ -238,6 +245,18 @@ def _public_url(value: str | None) -> str | None:
         raise SettingsError(
             f"HANDOFF_PUBLIC_URL must be the bot's public base URL like "
             f"https://handoff.example.com, got {value!r}"
+        )
+    return value.rstrip("/")
+
+
+def _hubspot_api_url(value: str | None) -> str:
+    if value is None:
+        return DEFAULT_HUBSPOT_API_URL
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+        raise SettingsError(
+            f"HUBSPOT_API_URL must be an http(s) base URL like {DEFAULT_HUBSPOT_API_URL}, "
+            f"got {value!r}"
         )
     return value.rstrip("/")
 

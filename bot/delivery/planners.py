@@ -8,6 +8,7 @@ from bot.delivery import (
     booking_notices,
     brief_sync,
     chase_notices,
+    crm_sync,
     dispute_notices,
     followups,
     home_updates,
@@ -44,4 +45,6 @@ PLANNERS: dict[str, Planner] = {
     MessageKind.BOOKING_REMINDER: booking_notices.plan_booking_reminder,
     MessageKind.MEETING_THREAD: meeting_notices.plan_meeting_thread,
     MessageKind.MEETING_AE: meeting_notices.plan_meeting_ae,
+    MessageKind.CRM: crm_sync.plan_crm,
+    MessageKind.CRM_PROBLEM: crm_sync.plan_crm_problem,
 }

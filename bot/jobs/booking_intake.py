@@ -71,17 +71,17 @@ def process_one(services: Services, delivery_id: int) -> None:
                 else uow.bookings.apply(delivery.team_id, event, sdr_id=sdr, now=now)
             )
             if booking is not None:
-                managers = bool(services.settings.managers)
+                managers, crm = bool(services.settings.managers), services.crm is not None
                 uow.outbox.add(asks(booking, managers=managers), now=now)
                 if event is not None and event.kind in (EventKind.CREATED, *MOVES):
                     uow.bookings.set_reminder(booking.id, _remind_at(services, booking, now))
                 if event is not None and event.kind in MOVES:
                     _moved_in_draft(uow, booking, now)
-                    _moved_in_handoff(uow, booking, now)
+                    _moved_in_handoff(uow, booking, now, crm=crm)
                 if event is not None and event.kind == EventKind.CANCELED and not event.next_key:
-                    _canceled_in_handoff(uow, booking, event.reason, now)
+                    _canceled_in_handoff(uow, booking, event.reason, now, crm=crm)
                 if event is not None and event.kind == EventKind.NO_SHOW:
-                    _no_show_in_handoff(uow, booking, now)
+                    _no_show_in_handoff(uow, booking, now, crm=crm)
             uow.inbox.done(delivery_id, now=now)
             written = uow.outbox.written
     except (SlackApiError, OSError) as exc:
@@ -169,7 +169,7 @@ def _moved_in_draft(uow: UnitOfWork, booking: Booking, now: datetime) -> None:
         )
 
 
-def _moved_in_handoff(uow: UnitOfWork, booking: Booking, now: datetime) -> None:
+def _moved_in_handoff(uow: UnitOfWork, booking: Booking, now: datetime, *, crm: bool) -> None:
     """The handoff qualified from the booking follows the new time: one handoff, never a
     second (handoff.lifecycle.meeting_moved says what changes in each state)."""
     if booking.handoff_id is None or booking.meeting_at is None:
@@ -179,11 +179,15 @@ def _moved_in_handoff(uow: UnitOfWork, booking: Booking, now: datetime) -> None:
     )
     if moved.changed:
         changes = _meeting_changes(uow, booking.handoff_id)
-        effects = after(Change.MEETING_MOVED, moved.handoff, actor="", meeting_changes=changes)
+        effects = after(
+            Change.MEETING_MOVED, moved.handoff, actor="", meeting_changes=changes, crm=crm
+        )
         uow.outbox.add(effects, now=now)
 
 
-def _canceled_in_handoff(uow: UnitOfWork, booking: Booking, reason: str, now: datetime) -> None:
+def _canceled_in_handoff(
+    uow: UnitOfWork, booking: Booking, reason: str, now: datetime, *, crm: bool
+) -> None:
     """The handoff qualified from a canceled booking ends canceled: the brief says so, its
     AE is told, and nothing more is chased."""
     if booking.handoff_id is None or booking.status != CANCELED:
@@ -193,17 +197,19 @@ def _canceled_in_handoff(uow: UnitOfWork, booking: Booking, reason: str, now: da
     )
     if ended.changed:
         changes = _meeting_changes(uow, booking.handoff_id)
-        effects = after(Change.MEETING_CANCELED, ended.handoff, actor="", meeting_changes=changes)
+        effects = after(
+            Change.MEETING_CANCELED, ended.handoff, actor="", meeting_changes=changes, crm=crm
+        )
         uow.outbox.add(effects, now=now)
 
 
-def _no_show_in_handoff(uow: UnitOfWork, booking: Booking, now: datetime) -> None:
+def _no_show_in_handoff(uow: UnitOfWork, booking: Booking, now: datetime, *, crm: bool) -> None:
     """The tool marked the invitee a no-show: the accepted meeting's outcome, logged once."""
     if booking.handoff_id is None:
         return
     logged = no_show_reported(uow.handoffs, booking.handoff_id, by=booking.tool, now=now)
     if logged.changed:
-        uow.outbox.add(after(Change.OUTCOME_LOGGED, logged.handoff, actor=""), now=now)
+        uow.outbox.add(after(Change.OUTCOME_LOGGED, logged.handoff, actor="", crm=crm), now=now)
 
 
 def _meeting_changes(uow: UnitOfWork, handoff_id: int) -> int:

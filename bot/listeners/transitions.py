@@ -31,6 +31,7 @@ def commit_transition(
                 reassignments=uow.handoffs.count_events(handoff_id, "reassigned")
                 if change == Change.REASSIGNED
                 else 0,
+                crm=services.crm is not None,
             )
             uow.outbox.add(effects, now=services.now())
         written = list(uow.outbox.written)
