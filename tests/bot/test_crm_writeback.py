@@ -234,3 +234,24 @@ def test_a_refused_token_tells_the_managers_once_and_the_rest_goes_on(harness, h
     assert len(hub.records("meetings")) == 2 and len(hub.records("companies")) == 1
     assert len(harness.standin.messages(GROUP_DM)) == 1
     assert len(harness.standin.messages(AE_CHANNEL)) == 2
+
+
+def test_a_meeting_canceled_in_its_booking_tool_is_canceled_in_hubspot(harness, hub):
+    from handoff.effects import after
+    from handoff.lifecycle import meeting_canceled
+
+    hid = _accept(harness)
+    services = harness.services
+    with services.uow() as uow:
+        ended = meeting_canceled(
+            uow.handoffs, hid, by="calendly", reason="No longer needed", now=services.now()
+        )
+        uow.outbox.add(
+            after(Change.MEETING_CANCELED, ended.handoff, actor="", meeting_changes=1, crm=True),
+            now=services.now(),
+        )
+        written = list(uow.outbox.written)
+    services.deliver_soon(written)
+    _settle(harness)
+    made = _one_of_each(hub)
+    assert made["meetings"]["hs_meeting_outcome"] == "CANCELED"

@@ -99,3 +99,16 @@ def test_the_crm_section_is_read_and_checked(tmp_path):
         path.write_text(text)
         with pytest.raises(ConfigError, match=named):
             load_config(str(path))
+
+
+def test_without_a_crm_nothing_is_armed_for_it():
+    from handoff.effects import Change, after
+    from handoff.model import MessageKind
+
+    accepted = _handoff()
+    assert MessageKind.CRM not in {e.kind for e in after(Change.ACCEPTED, accepted, actor="U0AE")}
+    armed = after(Change.ACCEPTED, accepted, actor="U0AE", crm=True)
+    assert armed[-1].kind == MessageKind.CRM and armed[-1].key == "crm:1:0"
+    assert MessageKind.CRM not in {
+        e.kind for e in after(Change.SUBMITTED, accepted, actor="U0SDR", crm=True)
+    }
