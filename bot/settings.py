@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -36,6 +36,16 @@ _SECRETS = (
     "hubspot_access_token",
 )
 _URLS = ("database_url", "api_url", "hubspot_api_url")
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """An outgoing webhook of the team's TOML, its secret read (docs/crm.md)."""
+
+    name: str
+    url: str
+    events: tuple[str, ...]
+    secret: str = field(repr=False)
 
 
 class SettingsError(ValueError):
@@ -70,6 +80,8 @@ class Settings:
     # A HubSpot private app's token: accepted handoffs are written to HubSpot (docs/crm.md).
     hubspot_access_token: str | None = None
     hubspot_api_url: str = DEFAULT_HUBSPOT_API_URL
+    # [[webhooks]] with their secrets (from the TOML, or the environment variable it names).
+    webhooks: tuple[Webhook, ...] = field(default=(), repr=False)
 
     def __repr__(self) -> str:
         # Settings end up in logs, tracebacks and test reports: never with a secret in them.
@@ -196,6 +208,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
         public_url=_public_url(get("HANDOFF_PUBLIC_URL")),
         hubspot_access_token=get("HUBSPOT_ACCESS_TOKEN"),
         hubspot_api_url=_hubspot_api_url(get("HUBSPOT_API_URL")),
+        webhooks=_webhooks(config, get),
     )
 
 
@@ -247,6 +260,19 @@ def _public_url(value: str | None) -> str | None:
             f"https://handoff.example.com, got {value!r}"
         )
     return value.rstrip("/")
+
+
+def _webhooks(config: Config, get: Callable[[str], str | None]) -> tuple[Webhook, ...]:
+    hooks = []
+    for rule in config.webhooks:
+        secret = rule.secret or get(rule.secret_env)
+        if not secret:
+            raise SettingsError(
+                f"{rule.secret_env} is not set: [[webhooks]] {rule.name!r} reads its secret "
+                "from it (a long random string the receiver checks signatures with)"
+            )
+        hooks.append(Webhook(rule.name, rule.url, rule.events, secret))
+    return tuple(hooks)
 
 
 def _hubspot_api_url(value: str | None) -> str:

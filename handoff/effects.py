@@ -22,6 +22,7 @@ SYNCS = frozenset(
         MessageKind.OUTCOME_DMS_UPDATE,
         MessageKind.DISPUTE_DM_UPDATE,
         MessageKind.CRM,
+        MessageKind.WEBHOOK,  # re-armed by a replay
     }
 )
 # The changes after which the CRM is brought in line with the handoff (when there is one).

@@ -76,5 +76,27 @@ class CrmRules:
     meeting_minutes: int = 30  # the meeting's length in the CRM (a handoff has no end)
 
 
+WEBHOOK_EVENTS = (
+    "handoff.submitted",
+    "handoff.accepted",
+    "handoff.rejected",
+    "handoff.outcome_logged",
+    "handoff.disputed",
+    "handoff.canceled",
+)
+
+
+@dataclass(frozen=True)
+class WebhookRule:
+    """One `[[webhooks]]` entry: where to POST which events, signed with `secret` (or the
+    secret in the environment variable `secret_env`, read by the bot at start-up)."""
+
+    name: str
+    url: str
+    events: tuple[str, ...]
+    secret: str = ""
+    secret_env: str = ""
+
+
 DEFAULT_POLICY = Policy()
 DEFAULT_DIGEST = DigestPolicy()

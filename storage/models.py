@@ -461,6 +461,7 @@ class WebhookDeliveryRow(Base):
     idempotency_id: Mapped[str] = mapped_column(String(64))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
+    armed_at: Mapped[datetime]  # created or replayed: tries stop 24 hours after it
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_status: Mapped[int | None]
     last_error: Mapped[str | None] = mapped_column(String(200))

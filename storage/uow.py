@@ -25,6 +25,7 @@ from storage.metrics import Metrics
 from storage.outbox import OutboxStore
 from storage.repository import SqlHandoffRepository
 from storage.slack_events import EventLog
+from storage.webhook_log import WebhookLog
 from storage.writers import WriterQueue
 
 
@@ -41,6 +42,7 @@ class UnitOfWork:
         self.bookings = BookingStore(session)
         self.people = PeopleStore(session)
         self.crm = CrmRecords(session)
+        self.webhooks = WebhookLog(session)
 
 
 class Database:

@@ -16,6 +16,7 @@ from handoff.config.sections import (
     parse_crm,
     parse_digest,
     parse_disputes,
+    parse_webhooks,
 )
 from handoff.policy import (
     DEFAULT_DIGEST,
@@ -25,6 +26,7 @@ from handoff.policy import (
     DigestPolicy,
     DisputeRules,
     Policy,
+    WebhookRule,
 )
 from handoff.rubric import Choice, Rubric, RubricError, parse_rubric
 
@@ -53,6 +55,7 @@ class Config:
     disputes: DisputeRules = field(default_factory=DisputeRules)
     booking: BookingRules = field(default_factory=BookingRules)
     crm: CrmRules = field(default_factory=CrmRules)
+    webhooks: tuple[WebhookRule, ...] = ()
 
     @property
     def rubric_version(self) -> str:
@@ -168,4 +171,5 @@ def _build(data: dict[str, Any], source: str) -> Config:
         disputes=parse_disputes(data.get("disputes", {}), source),
         booking=parse_booking(data.get("booking", {}), source),
         crm=parse_crm(data.get("crm", {}), source),
+        webhooks=parse_webhooks(data.get("webhooks", []), source),
     )

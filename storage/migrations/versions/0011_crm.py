@@ -3,7 +3,8 @@
 `crm_records` keeps the id the CRM gave each object written for a handoff (company,
 contact, meeting, note, deal), so a retry updates what is there instead of creating it
 twice. `webhook_deliveries` is the outgoing webhooks' log: the body as it was when the
-change happened (a replay sends the same bytes and idempotency id), and each try's result.
+change happened (a replay sends the same bytes and idempotency id), and each try's result;
+`armed_at` is when it was last armed (created or replayed): tries stop 24 hours after it.
 
 Revision ID: 0011
 Revises: 0010
@@ -47,6 +48,7 @@ def upgrade() -> None:
         sa.Column("idempotency_id", sa.String(length=64), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("armed_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("attempts", sa.Integer(), server_default="0", nullable=False),
         sa.Column("last_status", sa.Integer(), nullable=True),
         sa.Column("last_error", sa.String(length=200), nullable=True),
