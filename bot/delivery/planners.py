@@ -13,6 +13,7 @@ from bot.delivery import (
     followups,
     home_updates,
     meeting_notices,
+    webhook_calls,
 )
 from bot.delivery.pacing import Slack
 from bot.delivery.plans import Plan
@@ -47,4 +48,5 @@ PLANNERS: dict[str, Planner] = {
     MessageKind.MEETING_AE: meeting_notices.plan_meeting_ae,
     MessageKind.CRM: crm_sync.plan_crm,
     MessageKind.CRM_PROBLEM: crm_sync.plan_crm_problem,
+    MessageKind.WEBHOOK: webhook_calls.plan_webhook,
 }
