@@ -112,3 +112,43 @@ def test_without_a_crm_nothing_is_armed_for_it():
     assert MessageKind.CRM not in {
         e.kind for e in after(Change.SUBMITTED, accepted, actor="U0SDR", crm=True)
     }
+
+
+def test_webhooks_are_read_and_checked(tmp_path):
+    from bot.settings import SettingsError, load_settings
+
+    path = tmp_path / "team.toml"
+    good = '[[webhooks]]\nurl = "https://bi.example/x"\nevents = ["handoff.accepted"]\n'
+    path.write_text(good + 'secret_env = "BI_SECRET"\n')
+    [rule] = load_config(str(path)).webhooks
+    assert (rule.name, rule.events, rule.secret_env) == (
+        "webhook-1",
+        ("handoff.accepted",),
+        "BI_SECRET",
+    )
+    env = {"HANDOFF_CONFIG": str(path)}
+    with pytest.raises(SettingsError, match="BI_SECRET is not set"):
+        load_settings(env)
+    [hook] = load_settings({**env, "BI_SECRET": "s" * 20}).webhooks
+    assert hook.secret == "s" * 20 and "s" * 20 not in repr(
+        load_settings({**env, "BI_SECRET": "s" * 20})
+    )
+    for text, named in [
+        (good, "secret"),  # neither secret nor secret_env
+        (good + 'secret = "short"\n', "16 characters"),
+        (
+            '[[webhooks]]\nurl = "http://bi.example/x"\nevents = ["handoff.accepted"]\nsecret = "'
+            + "s" * 16
+            + '"\n',
+            "url",
+        ),
+        (
+            '[[webhooks]]\nurl = "https://bi.example/x"\nevents = ["handoff.won"]\nsecret = "'
+            + "s" * 16
+            + '"\n',
+            "events",
+        ),
+    ]:
+        path.write_text(text)
+        with pytest.raises(ConfigError, match=named):
+            load_config(str(path))
