@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Sequence
 from typing import Any
 
 from slack_bolt import App, BoltResponse
@@ -14,6 +14,8 @@ from bot import listeners
 from bot.delivery.pacing import Slack
 from bot.delivery.pool import DeliveryPool
 from bot.delivery.sender import deliver
+from bot.observability import telemetry
+from bot.observability.logs import ContextExecutor
 from bot.services import Services
 from bot.surfaces.notices import notice
 
@@ -33,7 +35,8 @@ def build_app(
     app = App(
         # A request is acked only once a listener thread picks it up: never fewer threads
         # than the server answers requests with (Bolt's default is 5).
-        listener_executor=ThreadPoolExecutor(listener_threads, thread_name_prefix="listener"),
+        # …and each listener logs with the fields of its request (bot/observability/logs.py).
+        listener_executor=ContextExecutor(listener_threads, thread_name_prefix="listener"),
         client=services.client,
         signing_secret=services.settings.signing_secret,
         token_verification_enabled=verify_token,
@@ -53,7 +56,11 @@ def build_app(
 
     if services.pool is None:
         slack = Slack.immediate(services.client)
-        services.pool = DeliveryPool(lambda row_ids: deliver(services, row_ids, slack))
+
+        def send(row_ids: Sequence[int]) -> None:
+            telemetry.delivered(deliver(services, row_ids, slack), via="request")
+
+        services.pool = DeliveryPool(send)
     listeners.register(app, services)
     return app
 

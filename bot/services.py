@@ -17,6 +17,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from sqlalchemy import Engine
 
 from bot.delivery.pool import DeliveryPool
+from bot.observability.slack_calls import counted_client
 from bot.roles import Directory
 from bot.settings import Settings
 from handoff.config import Config
@@ -102,7 +103,7 @@ class Services:
 def make_client(settings: Settings, token: str | None = None) -> WebClient:
     """The Web API client for answering requests: views.open and the like. 429 and 5xx are
     retried with back-off; what the outbox sends goes through bot/delivery/pacing.py."""
-    return WebClient(
+    return counted_client(
         token=token or settings.bot_token,
         base_url=settings.api_url,
         timeout=settings.api_timeout,

@@ -34,6 +34,7 @@ _SECRETS = (
     "chilipiper_webhook_token",
     "hubspot_client_secret",
     "hubspot_access_token",
+    "metrics_token",
 )
 _URLS = ("database_url", "api_url", "hubspot_api_url")
 
@@ -82,6 +83,17 @@ class Settings:
     hubspot_api_url: str = DEFAULT_HUBSPOT_API_URL
     # [[webhooks]] with their secrets (from the TOML, or the environment variable it names).
     webhooks: tuple[Webhook, ...] = field(default=(), repr=False)
+    # "json" or "text"; None: JSON for `serve` and `worker`, text for the other commands.
+    log_format: str | None = None
+    # A bearer token GET /metrics asks for; None: it answers anyone who can reach it.
+    metrics_token: str | None = None
+    # Where `handoff worker` (and Socket Mode) serve GET /metrics: they have no web server.
+    # 0: nowhere.
+    metrics_port: int = 9464
+    # The folder gunicorn's processes share their metrics through (a fresh one if None).
+    metrics_dir: str | None = None
+    # /readyz fails when a due outbox row has waited longer than this many seconds.
+    ready_outbox_age: int = 600
 
     def __repr__(self) -> str:
         # Settings end up in logs, tracebacks and test reports: never with a secret in them.
@@ -180,6 +192,14 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
                 f"HANDOFF_AES must be comma-separated user IDs like U012AB3CD, got {ae!r}"
             )
 
+    log_format = (get("LOG_FORMAT") or "").lower() or None
+    if log_format not in (None, "json", "text"):
+        raise SettingsError(f"LOG_FORMAT must be json or text, got {get('LOG_FORMAT')!r}")
+    metrics_port = _whole("HANDOFF_METRICS_PORT", get("HANDOFF_METRICS_PORT"), 9464, 0, 65535)
+    ready_outbox_age = _whole(
+        "HANDOFF_READY_OUTBOX_AGE", get("HANDOFF_READY_OUTBOX_AGE"), 600, 1, 7 * 24 * 3600
+    )
+
     config_path = get("HANDOFF_CONFIG")
     try:
         config = load_config(config_path)
@@ -209,7 +229,20 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
         hubspot_access_token=get("HUBSPOT_ACCESS_TOKEN"),
         hubspot_api_url=_hubspot_api_url(get("HUBSPOT_API_URL")),
         webhooks=_webhooks(config, get),
+        log_format=log_format,
+        metrics_token=get("HANDOFF_METRICS_TOKEN"),
+        metrics_port=metrics_port,
+        metrics_dir=get("PROMETHEUS_MULTIPROC_DIR"),
+        ready_outbox_age=ready_outbox_age,
     )
+
+
+def _whole(name: str, text: str | None, default: int, low: int, high: int) -> int:
+    if text is None:
+        return default
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise SettingsError(f"{name} must be a whole number from {low} to {high}, got {text!r}")
+    return int(text)
 
 
 def mask_token(token: str) -> str:

@@ -5,7 +5,8 @@ Parsed from TOML by handoff/config; nothing here reads a file or raises a config
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import time
 from zoneinfo import ZoneInfo
 
@@ -62,6 +63,8 @@ class BookingRules:
     """`[booking]`: when the SDR is reminded of a booked meeting not qualified yet."""
 
     remind_hours_before: int = 24  # wall-clock hours before the meeting; 0: never
+    # A booker's email → their Slack user, set in the file (before any lookup or command).
+    people: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

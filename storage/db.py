@@ -98,7 +98,8 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 
 def ping(engine: Engine) -> None:
-    with engine.connect() as conn:
+    """Whether the database answers; as a reader, so it never queues behind a writer."""
+    with engine.connect().execution_options(**{READ_ONLY: True}) as conn:
         conn.execute(text("SELECT 1"))
 
 

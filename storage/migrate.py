@@ -7,6 +7,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
 
 from storage.db import normalize_url
 
@@ -59,3 +60,11 @@ def current(url: str) -> str | None:
 
 def downgrade_to(url: str, revision: str) -> None:
     command.downgrade(alembic_config(url), revision)
+
+
+def revision_of(engine: Engine) -> str | None:
+    """The revision the database behind `engine` is at (None: not migrated)."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()

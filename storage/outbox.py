@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -41,6 +41,15 @@ class Job:
     channel: str | None
     ts: str | None
     booking_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """The outbox as an operator watches it."""
+
+    pending: int  # rows still to send
+    failing: int  # of those, rows whose last try failed
+    oldest_due: datetime | None  # since when the longest-waiting due row could have been sent
 
 
 @dataclass(frozen=True)
@@ -277,3 +286,25 @@ class OutboxStore:
             select(func.count(), func.min(OutboxRow.created_at)).where(OutboxRow.pending.is_(True))
         ).one()
         return int(count), oldest
+
+    def waiting(self, *, now: datetime) -> Waiting:
+        """One aggregate over the pending rows (few, and in the partial index). A row backing
+        off after a failure is not due yet: it counts from when it is due again, so a late
+        row means no sender is keeping up rather than one message Slack keeps refusing."""
+        due = case((OutboxRow.available_at <= now, OutboxRow.available_at))
+        failed = case((OutboxRow.last_error.is_not(None), 1), else_=0)
+        count, failing, oldest = self._session.execute(
+            select(func.count(), func.coalesce(func.sum(failed), 0), func.min(due)).where(
+                OutboxRow.pending.is_(True)
+            )
+        ).one()
+        return Waiting(int(count), int(failing), _aware(oldest))
+
+
+def _aware(at: datetime | None) -> datetime | None:
+    """SQLite hands back an aggregate's datetime as text, or naive: read it as UTC."""
+    if at is None:
+        return None
+    if isinstance(at, str):
+        at = datetime.fromisoformat(at)
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)

@@ -300,6 +300,14 @@ class SqlHandoffRepository:
             or 0
         )
 
+    def count_by_status(self) -> dict[str, int]:
+        """How many handoffs are in each status, all workspaces (one GROUP BY: the metrics
+        scrape reads it, and the status index answers it without the rows)."""
+        rows = self.session.execute(
+            select(HandoffRow.status, func.count()).group_by(HandoffRow.status)
+        )
+        return {str(status): int(count) for status, count in rows}
+
     def waiting_for_ae(self, team_id: str, viewer: str, limit: int) -> tuple[list[Handoff], int]:
         """Posted briefs nobody decided yet that `viewer` did not book, soonest meeting
         first, and how many there are in all."""

@@ -22,6 +22,9 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot.observability import telemetry
+from bot.observability.slack_calls import counted_client, method_of
+
 log = logging.getLogger(__name__)
 
 EVENT_TYPE = "handoff_message"
@@ -60,7 +63,9 @@ class Pacer:
             except SlackApiError as exc:
                 if exc.response.status_code != 429 or attempt == self.retries:
                     raise
-                self._paused_until = self.clock() + retry_after(exc)
+                wait = retry_after(exc)
+                telemetry.retry_after(method_of(exc.response.api_url), wait)
+                self._paused_until = self.clock() + wait
                 continue
             if channel is not None:
                 self._last[channel] = self.clock()
@@ -95,7 +100,7 @@ def _copy(client: WebClient, *, rate_limits: bool, failures: bool) -> WebClient:
             ConnectionErrorRetryHandler(max_retry_count=2),
             ServerErrorRetryHandler(max_retry_count=2),
         ]
-    return WebClient(
+    return counted_client(
         token=client.token,
         base_url=client.base_url,
         timeout=client.timeout,

@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+
+from bot.observability.logs import ContextExecutor
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +21,8 @@ class DeliveryPool:
         self, send: Callable[[Sequence[int]], object], *, workers: int = 4, backlog: int = 1000
     ) -> None:
         self._send = send
-        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="delivery")
+        # Rows are sent with the log fields of the request that wrote them.
+        self._executor = ContextExecutor(max_workers=workers, thread_name_prefix="delivery")
         self._slots = threading.BoundedSemaphore(backlog)
         self._idle = threading.Condition()
         self._running = 0

@@ -31,6 +31,8 @@ from bot.delivery.plans import (
     Publish,
     Update,
 )
+from bot.observability import logs
+from bot.observability.slack_calls import method_of
 from bot.services import Services
 from handoff.effects import Effect
 from handoff.model import MessageKind
@@ -159,6 +161,11 @@ def _deliver_chunk(services: Services, row_ids: list[int], slack: Slack, outcome
 
 def _attempt(services: Services, slack: Slack, job: Job) -> _Try:
     """Plan and send one row; an error is kept for the record, never raised."""
+    with logs.scope(handoff_id=job.handoff_id, outbox_kind=job.kind):
+        return _attempt_one(services, slack, job)
+
+
+def _attempt_one(services: Services, slack: Slack, job: Job) -> _Try:
     planner = PLANNERS.get(job.kind)
     attempt = _Try(job)
     try:
@@ -274,14 +281,17 @@ def _failed(uow: UnitOfWork, job: Job, exc: Exception, now: datetime) -> None:
     wait = BACKOFF[min(job.attempts, len(BACKOFF)) - 1]
     if isinstance(exc, SlackApiError) and exc.response.status_code == 429:
         wait = max(wait, timedelta(seconds=retry_after(exc)))
+    fields = _log_fields(job, exc)
     if isinstance(exc, OutsideError):
         wait = max(wait, exc.wait)
         if exc.tell:
             uow.outbox.add(exc.tell, now=now)
     if isinstance(exc, SlackApiError | OSError | OutsideError):
-        log.warning("%s: not sent (%s); tried again in %s", job.key, error, wait)
+        log.warning("%s: not sent (%s); tried again in %s", job.key, error, wait, extra=fields)
     else:
-        log.error("%s: failed (%s); tried again in %s", job.key, error, wait, exc_info=exc)
+        log.error(
+            "%s: failed (%s); tried again in %s", job.key, error, wait, exc_info=exc, extra=fields
+        )
     uow.outbox.retry(job, now=now, error=error, after=wait)
     if job.attempts == REPORT_AFTER and job.handoff_id and job.kind not in UNREPORTED:
         # An operator error, once per streak; the managers' DM once per handoff (its key).
@@ -290,8 +300,17 @@ def _failed(uow: UnitOfWork, job: Job, exc: Exception, now: datetime) -> None:
             job.key,
             job.attempts,
             error,
+            extra=fields,
         )
         uow.outbox.add([Effect(MessageKind.STUCK, job.team_id, job.handoff_id)], now=now)
+
+
+def _log_fields(job: Job, exc: Exception) -> dict[str, object]:
+    fields: dict[str, object] = {"handoff_id": job.handoff_id, "outbox_kind": job.kind}
+    if isinstance(exc, SlackApiError):
+        fields["slack_method"] = method_of(exc.response.api_url)
+        fields["slack_error"] = _describe(exc)
+    return fields
 
 
 def _describe(exc: Exception) -> str:

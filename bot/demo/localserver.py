@@ -1,4 +1,5 @@
-"""A small threaded WSGI server for the offline demo and the tests (production uses gunicorn)."""
+"""A small threaded WSGI server: the offline demo, the tests, and the metrics endpoint of the
+processes that have no web server (the Slack app itself runs under gunicorn)."""
 
 from __future__ import annotations
 

@@ -5,27 +5,40 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.observability import logs, multiproc
 from bot.settings import Settings, SettingsError, load_settings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    level = logging.INFO if args.verbose else logging.WARNING
+    logs.configure(logs.TEXT, level=level)
     try:
         settings = load_settings()
+        logs.configure(_log_format(args, settings), level=level)
+        # Only gunicorn's processes share metrics through files (bot/entrypoints/serve.py);
+        # every other command keeps its own, whatever the environment says.
+        os.environ.pop(multiproc.ENV, None)
         return int(args.run(args, settings) or 0)
     except SettingsError as exc:
         print(f"handoff: {exc}", file=sys.stderr)
         return 2
+
+
+def _log_format(args: argparse.Namespace, settings: Settings) -> str:
+    """LOG_FORMAT, else JSON for the long-running processes (read by machines in
+    production) and text for the commands a person runs (the demo, chase, export…)."""
+    if settings.log_format:
+        return settings.log_format
+    serving = args.run in (_serve, _worker) or (args.run is _start and settings.has_slack)
+    return logs.JSON if serving else logs.TEXT
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -181,6 +194,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             workers=getattr(args, "workers", 2),
             threads=getattr(args, "threads", 8),
             scheduler=scheduler,
+            json_logs=_log_format(args, settings) == logs.JSON,
         )
     return 0
 
@@ -190,7 +204,7 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
 
     settings.require_slack()
     _database(settings, "migrated")
-    run_blocking(settings)
+    run_blocking(settings, metrics_port=settings.metrics_port)
     return 0
 
 

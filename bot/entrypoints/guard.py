@@ -39,8 +39,15 @@ class Refusal:
 HeaderCheck = Callable[[Mapping[str, Any]], Refusal | None]
 
 
-def guard(app: WsgiApp, *, check: HeaderCheck, max_body: int = MAX_BODY) -> WsgiApp:
-    """`app` behind the cheap refusals; `check` reads the headers (the WSGI environ)."""
+def guard(
+    app: WsgiApp,
+    *,
+    check: HeaderCheck,
+    max_body: int = MAX_BODY,
+    refused: Callable[[Refusal], None] | None = None,
+) -> WsgiApp:
+    """`app` behind the cheap refusals; `check` reads the headers (the WSGI environ), and
+    `refused` hears of each refusal (to count it)."""
 
     def guarded(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         length = environ.get("CONTENT_LENGTH") or ""
@@ -50,6 +57,8 @@ def guard(app: WsgiApp, *, check: HeaderCheck, max_body: int = MAX_BODY) -> Wsgi
             refusal = _body_refusal(body, max_body)
         if refusal is not None:
             log.info("refused %s: %s", refusal.status, refusal.error)
+            if refused is not None:
+                refused(refusal)
             return reply(start_response, refusal.status, {"error": refusal.error})
         inner = {**environ, "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))}
         return app(inner, start_response)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,8 +23,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot.delivery.pool import DeliveryPool
 from bot.entrypoints import webhook_signatures as signatures
-from bot.entrypoints.guard import HeaderCheck, StartResponse, WsgiApp, guard, reply
+from bot.entrypoints.guard import HeaderCheck, Refusal, StartResponse, WsgiApp, guard, reply
 from bot.jobs.booking_intake import process
+from bot.observability import logs, telemetry
 from bot.services import Services
 from handoff.booking import Tool, parse
 
@@ -78,7 +79,9 @@ class Intake:
             ),
         ]
         self.routes: dict[str, WsgiApp] = {
-            e.path: guard(self._handler(e), check=e.check) for e in endpoints if e.secret
+            e.path: guard(self._handler(e), check=e.check, refused=self._refused(e))
+            for e in endpoints
+            if e.secret
         }
         # Chili Piper's token is in the path: every path under it comes here, and a wrong
         # token is refused like a bad signature.
@@ -91,7 +94,9 @@ class Intake:
                 signatures.chilipiper_valid,
                 settings.chilipiper_webhook_token,
             )
-            self.chilipiper = guard(self._handler(chili), check=chili.check)
+            self.chilipiper = guard(
+                self._handler(chili), check=chili.check, refused=self._refused(chili)
+            )
 
     def route(self, path: str) -> WsgiApp | None:
         """The endpoint serving `path`, if any."""
@@ -102,38 +107,53 @@ class Intake:
     def close(self) -> None:
         self.pool.close()
 
+    @staticmethod
+    def _refused(endpoint: Endpoint) -> Callable[[Refusal], None]:
+        return lambda _refusal: telemetry.webhook(endpoint.tool.value, "refused")
+
     def _handler(self, endpoint: Endpoint) -> WsgiApp:
         def handle(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-            body = environ["wsgi.input"].read()
-            assert endpoint.secret is not None
-            if not endpoint.valid(environ, body, endpoint.secret):
-                log.info("refused 401: %s webhook signature does not match", endpoint.tool)
-                return reply(start_response, "401 Unauthorized", {"error": "bad signature"})
+            logs.bind(tool=endpoint.tool.value)
             try:
-                event = parse(endpoint.tool, json.loads(body))
-            except ValueError as exc:
-                reason = "the body is not JSON" if isinstance(exc, json.JSONDecodeError) else exc
-                log.info("refused 400: %s webhook: %s", endpoint.tool, reason)
-                return reply(start_response, "400 Bad Request", {"error": str(reason)})
-            if event is None:
-                return reply(start_response, "200 OK", {"ok": True, "ignored": "event type"})
-            try:
-                team = self.services.installed_team()
-            except (SlackApiError, OSError) as exc:
-                log.warning(
-                    "%s webhook: auth.test failed (%s); the tool retries", endpoint.tool, exc
-                )
-                return reply(start_response, "503 Service Unavailable", {"error": "try again"})
-            with self.services.uow() as uow:
-                stored = uow.inbox.keep(
-                    team_id=team,
-                    tool=endpoint.tool.value,
-                    external_id=event.delivery_id,
-                    body=body.decode("utf-8"),
-                    now=self.services.now(),
-                )
-            if stored is not None:
-                self.pool.submit([stored])
-            return reply(start_response, "200 OK", {"ok": True})
+                result, status, answer = self._take(endpoint, environ)
+            except Exception:
+                telemetry.webhook(endpoint.tool.value, "error")
+                raise
+            telemetry.webhook(endpoint.tool.value, result)
+            return reply(start_response, status, answer)
 
         return handle
+
+    def _take(self, endpoint: Endpoint, environ: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
+        """(result, HTTP status, JSON answer) of one delivery; result is a metric label."""
+        body = environ["wsgi.input"].read()
+        assert endpoint.secret is not None
+        if not endpoint.valid(environ, body, endpoint.secret):
+            log.info("refused 401: %s webhook signature does not match", endpoint.tool)
+            return "bad_signature", "401 Unauthorized", {"error": "bad signature"}
+        try:
+            event = parse(endpoint.tool, json.loads(body))
+        except ValueError as exc:
+            reason = "the body is not JSON" if isinstance(exc, json.JSONDecodeError) else exc
+            log.info("refused 400: %s webhook: %s", endpoint.tool, reason)
+            return "bad_request", "400 Bad Request", {"error": str(reason)}
+        if event is None:
+            return "ignored", "200 OK", {"ok": True, "ignored": "event type"}
+        try:
+            team = self.services.installed_team()
+        except (SlackApiError, OSError) as exc:
+            log.warning("%s webhook: auth.test failed (%s); the tool retries", endpoint.tool, exc)
+            return "unavailable", "503 Service Unavailable", {"error": "try again"}
+        with self.services.uow() as uow:
+            stored = uow.inbox.keep(
+                team_id=team,
+                tool=endpoint.tool.value,
+                external_id=event.delivery_id,
+                body=body.decode("utf-8"),
+                now=self.services.now(),
+            )
+        logs.bind(team=team)
+        if stored is None:
+            return "duplicate", "200 OK", {"ok": True}
+        self.pool.submit([stored])
+        return "stored", "200 OK", {"ok": True}

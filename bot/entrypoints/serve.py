@@ -1,4 +1,9 @@
-"""`handoff serve`: the app behind gunicorn (threaded workers), or over Socket Mode."""
+"""`handoff serve`: the app behind gunicorn (threaded workers), or over Socket Mode.
+
+Under gunicorn, metrics are kept in files every process writes to and whichever worker
+answers GET /metrics adds up (bot/observability/multiproc.py); the folder is prepared
+here, before prometheus_client is imported anywhere in the process.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+from bot.observability import multiproc
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -14,13 +20,14 @@ log = logging.getLogger(__name__)
 
 def build_wsgi(settings: Settings) -> Any:
     from bot.app import build_app
+    from bot.entrypoints.health import Operations
     from bot.entrypoints.intake import Intake
     from bot.entrypoints.web import create_wsgi
     from bot.services import make_services
 
     services = make_services(settings)
     app = build_app(services)
-    return create_wsgi(app, services.engine, intake=Intake(services))
+    return create_wsgi(app, services.engine, intake=Intake(services), ops=Operations.of(services))
 
 
 class _Gunicorn(BaseApplication):
@@ -43,12 +50,16 @@ class _Gunicorn(BaseApplication):
         return build_wsgi(self.settings)
 
 
-def serve_http(settings: Settings, *, workers: int, threads: int, scheduler: bool) -> None:
+def serve_http(
+    settings: Settings, *, workers: int, threads: int, scheduler: bool, json_logs: bool = False
+) -> None:
+    folder = multiproc.prepare(settings.metrics_dir)
+    log.info("metrics: gunicorn's processes share them in %s", folder)
     on_ready = None
     if scheduler:
         from bot.jobs.scheduler import start_background
 
-        on_ready = lambda: start_background(settings)  # noqa: E731
+        on_ready = lambda: start_background(settings, at_start=False)  # noqa: E731
     options = {
         "bind": f"0.0.0.0:{settings.port}",
         "workers": workers,
@@ -60,7 +71,11 @@ def serve_http(settings: Settings, *, workers: int, threads: int, scheduler: boo
         "accesslog": "-",
         "errorlog": "-",
         "proc_name": "handoff-web",
+        "child_exit": multiproc.worker_exited,
+        "on_exit": lambda _server: multiproc.remove_if_ours(folder, settings.metrics_dir),
     }
+    if json_logs:
+        options["logger_class"] = "bot.observability.gunicorn_logs.RootLogger"
     _Gunicorn(settings, options, on_ready).run()
 
 
@@ -68,6 +83,7 @@ def serve_socket_mode(settings: Settings, *, scheduler: bool) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     from bot.app import build_app
+    from bot.observability.exposition import serve_metrics
     from bot.services import make_services
 
     services = make_services(settings)
@@ -75,4 +91,5 @@ def serve_socket_mode(settings: Settings, *, scheduler: bool) -> None:
         from bot.jobs.scheduler import start_background
 
         start_background(settings)
+    serve_metrics(services.db, services.now, settings.metrics_token, settings.metrics_port)
     SocketModeHandler(build_app(services), settings.app_token).start()

@@ -1,5 +1,6 @@
-"""The WSGI application: Slack at POST /slack/events, health at GET /healthz, and the
-booking tools' webhooks under /webhooks/ (bot/entrypoints/intake.py).
+"""The WSGI application: Slack at POST /slack/events, the booking tools' webhooks under
+/webhooks/ (bot/entrypoints/intake.py), and the operator's GET /healthz, /readyz
+(bot/entrypoints/health.py) and /metrics (bot/observability/exposition.py).
 
 Slack's requests pass the guard (bot/entrypoints/guard.py) before Bolt, which verifies the
 signature; no answer ever carries a traceback.
@@ -8,6 +9,9 @@ signature; no answer ever carries a traceback.
 from __future__ import annotations
 
 import logging
+import re
+import time
+import uuid
 from typing import Any
 
 from slack_bolt import App, BoltResponse
@@ -25,20 +29,33 @@ from bot.entrypoints.guard import (
     reply,
     slack_headers,
 )
+from bot.entrypoints.health import Operations, readiness
 from bot.entrypoints.intake import Intake
+from bot.observability import exposition, logs, telemetry
 from storage.db import ping
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
+STARTED = "handoff.started"  # the environ key holding when the request arrived
+# A request id a proxy in front may have set; anything else is replaced by one of ours.
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
-def create_wsgi(app: App, engine: Any, *, intake: Intake | None = None) -> WsgiApp:
+def create_wsgi(
+    app: App, engine: Any, *, intake: Intake | None = None, ops: Operations | None = None
+) -> WsgiApp:
+    """`ops` serves /readyz and /metrics; without it (some tests, the demo) they are 404."""
     slack = guard(_SlackHandler(app, path=EVENTS_PATH), check=slack_headers)
+    metrics_endpoint = (
+        exposition.metrics_app(ops.db, ops.now, ops.metrics_token) if ops is not None else None
+    )
 
     def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Any:
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET")
+        environ[STARTED] = time.monotonic()
+        logs.start(request_id=_request_id(environ), path=path)
         if path == EVENTS_PATH:
             if method != "POST":
                 return reply(start_response, "405 Method Not Allowed", {"error": "use POST"})
@@ -55,6 +72,11 @@ def create_wsgi(app: App, engine: Any, *, intake: Intake | None = None) -> WsgiA
                 log.warning("health check: database does not answer: %s", exc)
                 return reply(start_response, "503 Service Unavailable", {"ok": False})
             return reply(start_response, "200 OK", {"ok": True})
+        if ops is not None and path == "/readyz" and method in ("GET", "HEAD"):
+            ready, body = readiness(ops)
+            return reply(start_response, "200 OK" if ready else "503 Service Unavailable", body)
+        if metrics_endpoint is not None and path == exposition.PATH and method in ("GET", "HEAD"):
+            return metrics_endpoint(environ, start_response)
         return reply(start_response, "404 Not Found", {"error": "not found"})
 
     return no_tracebacks(wsgi)
@@ -82,7 +104,16 @@ class _SlackHandler(SlackRequestHandler):
         if wrong is not None:
             log.info("refused 400: Slack payload: %s", wrong)
             return BoltResponse(status=400, body={"error": "unreadable payload"})
-        return self.app.dispatch(bolt_request)
+        response = self.app.dispatch(bolt_request)  # bot/listeners/log_fields.py binds its fields
+        started = request.environ.get(STARTED)
+        if response.status == 200 and started is not None:
+            telemetry.ack(telemetry.ack_kind(bolt_request.body), time.monotonic() - started)
+        return response
+
+
+def _request_id(environ: dict[str, Any]) -> str:
+    given = str(environ.get("HTTP_X_REQUEST_ID", ""))
+    return given if _REQUEST_ID.match(given) else uuid.uuid4().hex[:16]
 
 
 # What Bolt extracts from every body before it runs a listener or an error handler.

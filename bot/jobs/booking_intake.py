@@ -231,8 +231,12 @@ def _meeting_changes(uow: UnitOfWork, handoff_id: int) -> int:
 
 
 def slack_user(services: Services, team_id: str, email: str) -> str | None:
-    """The Slack user behind a booker's email: set by hand, else looked up and cached.
-    None when Slack knows no such user; raises when Slack cannot answer (tried again)."""
+    """The Slack user behind a booker's email: set in the team's file or by hand, else
+    looked up and cached. None when Slack knows no such user; raises when Slack cannot
+    answer (tried again)."""
+    in_file = services.config.booking.people.get(email.lower())
+    if in_file is not None:
+        return in_file
     with services.uow(read_only=True) as uow:
         known = uow.people.get(team_id, email)
     if known is not None:

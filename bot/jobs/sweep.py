@@ -18,6 +18,7 @@ from typing import Any
 from bot.delivery.pacing import Slack
 from bot.delivery.sender import Outcome, Sent, deliver_due
 from bot.jobs.booking_intake import process_left, remind_due
+from bot.observability import telemetry
 from bot.services import Services
 from handoff.businesstime import BusinessClock
 from handoff.chasing import ChaseKind, due_chases, next_chase_at
@@ -74,7 +75,9 @@ def run_sweep(services: Services, *, now: datetime, slack: Slack | None = None) 
     with services.uow() as uow:  # Slack stops retrying an event within the hour
         uow.events.forget_before(now - EVENTS_KEPT)
     report = SweepReport()
-    report.add(deliver_due(services, slack))
+    outcome = deliver_due(services, slack)
+    telemetry.delivered(outcome, via="sweep")
+    report.add(outcome)
     return report
 
 

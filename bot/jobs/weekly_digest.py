@@ -26,6 +26,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.delivery.pacing import Slack
+from bot.observability import telemetry
 from bot.services import Services
 from bot.settings import Settings
 from bot.surfaces.calibration_chart import calibration_chart
@@ -149,6 +150,14 @@ def send_digest(
     *,
     now: datetime | None = None,
     slack: Slack | None = None,
+) -> DigestReport:
+    report = _send_digest(services, period, now=now, slack=slack)
+    telemetry.digest_run("failed" if report.error else "skipped" if report.skipped else "sent")
+    return report
+
+
+def _send_digest(
+    services: Services, period: Period, *, now: datetime | None, slack: Slack | None
 ) -> DigestReport:
     now = now or services.now()
     report = DigestReport(period)

@@ -18,6 +18,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.delivery.home_updates import publish_home
 from bot.listeners.transitions import commit_effects, commit_transition
+from bot.observability import logs
 from bot.payloads import button_id, team_id, user_id
 from bot.roles import RolesUnknown
 from bot.services import Services
@@ -61,6 +62,7 @@ def clicked_handoff(
     """The handoff the clicked button names; None, once the clicker is told it is gone (or,
     for a managers' button, that only HANDOFF_MANAGERS may use it)."""
     handoff_id = button_id(body)
+    logs.bind(handoff_id=handoff_id)
     with services.uow(read_only=True) as uow:
         handoff = uow.handoffs.get(handoff_id) if handoff_id else None
     if handoff is None:

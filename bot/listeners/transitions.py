@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from bot.delivery.change_effects import write_change
 from bot.delivery.crashpoints import crash_at
+from bot.observability import logs
 from bot.services import Services
 from handoff.effects import Change, Effect
 from handoff.lifecycle import Outcome
@@ -21,6 +22,7 @@ def commit_transition(
 ) -> Outcome:
     """Run `move`; when it changed the handoff, write every side effect it implies into the
     outbox in the same transaction. Raises UnknownHandoff as `move` does."""
+    logs.bind(handoff_id=handoff_id)
     with services.uow() as uow:
         before = uow.handoffs.get(handoff_id) if change == Change.REASSIGNED else None
         outcome = move(uow.handoffs)

@@ -148,11 +148,25 @@ def parse_disputes(table: object, source: str) -> DisputeRules:
     return DisputeRules(window_days=days)
 
 
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,}$")
+USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
+
+
 def parse_booking(table: object, source: str) -> BookingRules:
-    reader = TableReader(table, source, "booking", {"remind_hours_before"})
+    reader = TableReader(table, source, "booking", {"remind_hours_before", "people"})
     reader.reject_unknown()
     hours = reader.whole("remind_hours_before", BookingRules.remind_hours_before, 0, 24 * 14)
-    return BookingRules(remind_hours_before=hours)
+    people = reader.get("people", {})
+    if not isinstance(people, dict):
+        raise reader.fail("people", 'must be a table of "email" = "U012AB3CD"')
+    mapped = {}
+    for email, user in people.items():
+        if not EMAIL.match(str(email)) or not isinstance(user, str) or not USER_ID.match(user):
+            raise reader.fail(
+                f"people.{email}", 'must map an email to a Slack user ID like "U012AB3CD"'
+            )
+        mapped[str(email).lower()] = user
+    return BookingRules(remind_hours_before=hours, people=mapped)
 
 
 _CRM_KEYS = {"deal_pipeline", "deal_stage", "opportunity_stage", "reject_note", "meeting_minutes"}

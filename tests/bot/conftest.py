@@ -8,6 +8,7 @@ import pytest
 
 from bot.app import build_app
 from bot.demo.localserver import LocalServer
+from bot.entrypoints.health import Operations
 from bot.entrypoints.web import create_wsgi
 from bot.services import make_services
 from bot.settings import load_settings
@@ -52,7 +53,8 @@ def _serve(standin: SlackStandIn, database_url: str, env: dict[str, str]) -> Ite
     settings = load_settings({**app_env(standin, database_url), **env})
     services = make_services(settings)
     app = build_app(services)
-    with LocalServer(create_wsgi(app, services.engine)) as server:
+    wsgi = create_wsgi(app, services.engine, ops=Operations.of(services))
+    with LocalServer(wsgi) as server:
         slack = SlackSender(server.url + "/slack/events", SECRET, standin)
         yield Harness(standin, slack, SDR, services, server.url)
     services.close()

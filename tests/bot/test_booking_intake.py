@@ -666,7 +666,9 @@ def test_a_booking_still_unqualified_is_reminded_once_before_its_meeting(booked)
     assert booked.calendly(calendly_invitee(invitee=OLD, start=meeting_time(3)))[0] == 200
     assert booked.calendly(calendly_invitee(invitee=NEW, start=meeting_time(3)))[0] == 200
     booked.settle()
-    _qualify_booking(booked, booked.dms()[1])  # the second is qualified: no reminder
+    new_id = next(b.id for b in booked.bookings() if b.booking_key == NEW)
+    [dm] = [m for m in booked.dms() if f"Booking #{new_id}" in json.dumps(m)]
+    _qualify_booking(booked, dm)  # the second is qualified: no reminder
     remind_at = {b.booking_key: b.remind_at for b in booked.bookings()}
     assert remind_at[NEW] is None and remind_at[OLD] is not None
     assert remind_at[OLD] < meeting_time(3) - timedelta(hours=23)  # [booking]'s 24 h, or earlier
@@ -696,3 +698,19 @@ def _qualify_booking(booked: Booked, dm: dict[str, Any]) -> None:
     values = {k: v for k, v in wizard_values().items() if k not in prefilled}
     assert booked.harness.send(booked.harness.latest_view(), values).action == "close"
     booked.settle()
+
+
+def test_a_booker_mapped_in_the_teams_file_is_never_looked_up(database_url, tmp_path):
+    team = tmp_path / "team.toml"
+    team.write_text(f"[booking.people]\n'alias@ourco.example' = '{SDR}'\n")
+    served = _serve(database_url, {"HANDOFF_CONFIG": str(team)})
+    booked = next(served)
+    try:
+        body = calendly_invitee(host_email="alias@ourco.example")
+        assert booked.calendly(body)[0] == 200
+        booked.settle()
+        [booking] = booked.bookings()
+        assert booking.sdr_id == SDR and len(booked.dms()) == 1
+        assert booked.standin.calls("users.lookupByEmail") == []
+    finally:
+        next(served, None)

@@ -25,7 +25,7 @@ def sessions(database_url):
     engine.dispose()
 
 
-def _handoff(sessions) -> int:
+def _handoff(sessions, key: str = "draft:1") -> int:
     with session_scope(sessions) as s:
         return lifecycle.submit(
             SqlHandoffRepository(s),
@@ -33,7 +33,7 @@ def _handoff(sessions) -> int:
             sdr_id="USDR",
             qualification=qualification(),
             score=scored(),
-            submission_key="draft:1",
+            submission_key=key,
             now=NOW,
         ).handoff.id
 
@@ -147,3 +147,41 @@ def test_backlog_counts_what_waits(sessions):
     with session_scope(sessions) as s:
         count, oldest = OutboxStore(s).backlog(now=NOW)
     assert count == 2 and oldest == NOW
+
+
+def test_waiting_counts_what_is_due_and_what_keeps_failing(sessions):
+    h = _handoff(sessions)
+    with session_scope(sessions) as s:
+        empty = OutboxStore(s).waiting(now=NOW)
+    assert (empty.pending, empty.failing, empty.oldest_due) == (0, 0, None)
+    brief, sdr_home = _add(sessions, Effect(MessageKind.BRIEF, "T1", h), home("T1", "USDR"))
+    _add(sessions, Effect(MessageKind.DECISION_DM, "T1", h), now=NOW + timedelta(minutes=3))
+    with session_scope(sessions) as s:
+        job = OutboxStore(s).claim(brief, now=NOW + timedelta(minutes=4))
+        assert job is not None
+        # The brief failed and backs off: not due again for ten minutes.
+        OutboxStore(s).retry(
+            job, now=NOW + timedelta(minutes=4), error="ratelimited", after=timedelta(minutes=10)
+        )
+    with session_scope(sessions) as s:
+        waiting = OutboxStore(s).waiting(now=NOW + timedelta(minutes=5))
+    assert waiting.pending == 3 and waiting.failing == 1
+    # The Home has been due longest; the brief backing off does not count as late.
+    assert waiting.oldest_due == NOW
+    with session_scope(sessions) as s:
+        store = OutboxStore(s)
+        job = store.claim(sdr_home, now=NOW + timedelta(minutes=5))
+        assert job is not None
+        store.nothing_to_send(job, now=NOW + timedelta(minutes=5))
+        later = store.waiting(now=NOW + timedelta(minutes=6))
+    assert later.pending == 2 and later.oldest_due == NOW + timedelta(minutes=3)
+
+
+def test_handoffs_are_counted_by_status_in_one_query(sessions):
+    _handoff(sessions)
+    withdrawn = _handoff(sessions, key="draft:2")
+    with session_scope(sessions) as s:
+        lifecycle.withdraw(SqlHandoffRepository(s), withdrawn, actor="USDR", now=NOW)
+    with session_scope(sessions) as s:
+        counts = SqlHandoffRepository(s).count_by_status()
+    assert counts == {"submitted": 1, "withdrawn": 1}

@@ -43,6 +43,10 @@ def test_team_file_replaces_a_list_and_keeps_the_rest(tmp_path):
         ("[disputes]\nwindow_days = -1\n", "disputes.window_days"),
         ("[disputes]\nwindow_days = 'a month'\n", "disputes.window_days"),
         ("[disputes]\nwindow = 30\n", "disputes.window"),
+        ("[booking]\nremind_hours_before = -1\n", "booking.remind_hours_before"),
+        ("[booking]\npeople = 'ann'\n", "booking.people"),
+        ("[booking.people]\n'ann@x.example' = 'ann'\n", "booking.people.ann@x.example"),
+        ("[booking.people]\n'not-an-email' = 'U012AB3CD'\n", "booking.people.not-an-email"),
     ],
 )
 def test_broken_file_names_the_file_and_the_key(tmp_path, text, expected):
@@ -64,6 +68,19 @@ def test_dispute_window_defaults_to_30_days_and_0_lifts_it(tmp_path):
     path = tmp_path / "team.toml"
     path.write_text("[disputes]\nwindow_days = 0\n")
     assert load_config(path).disputes.window_days == 0
+
+
+def test_booking_reminder_and_people_from_the_file(tmp_path):
+    assert load_config().booking.remind_hours_before == 24
+    path = tmp_path / "team.toml"
+    path.write_text(
+        "[booking]\nremind_hours_before = 0\n[booking.people]\n'Ann@OurCo.example' = 'U0ANN'\n"
+    )
+    booking = load_config(path).booking
+    assert (booking.remind_hours_before, dict(booking.people)) == (
+        0,
+        {"ann@ourco.example": "U0ANN"},
+    )
 
 
 def test_handoff_aes_lists_who_sees_the_ae_queue():

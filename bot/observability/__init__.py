@@ -1,0 +1,1 @@
+"""What an operator watches: metrics, structured logs (docs/operations.md)."""
