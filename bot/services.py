@@ -21,6 +21,7 @@ from bot.observability.slack_calls import counted_client
 from bot.roles import Directory
 from bot.settings import Settings
 from handoff.config import Config
+from handoff.crm import Crm
 from storage.db import make_engine
 from storage.uow import Database, UnitOfWork
 
@@ -58,6 +59,9 @@ class Services:
     # Sends what a commit wrote to the outbox, off the request's thread (bot/app.py starts
     # it). Without one (a command, a job) the rows wait for the next sweep.
     pool: DeliveryPool | None = None
+    # Where accepted handoffs are written (HUBSPOT_ACCESS_TOKEN); None: nowhere, and nothing
+    # is written to the outbox for it.
+    crm: Crm | None = None
     # Home's calibration for managers, by hour: one read of the window per process and hour.
     calibration_cache: HourlyCache = field(default_factory=lambda: HourlyCache(), repr=False)
     _team: str | None = field(default=None, repr=False)
@@ -111,6 +115,14 @@ def make_client(settings: Settings, token: str | None = None) -> WebClient:
     )
 
 
+def make_crm(settings: Settings) -> Crm | None:
+    if not settings.hubspot_access_token:
+        return None
+    from bot.outside.hubspot import HubSpotCrm
+
+    return HubSpotCrm(settings.hubspot_access_token, settings.hubspot_api_url)
+
+
 def make_services(settings: Settings, client: WebClient | None = None) -> Services:
     client = client or make_client(settings)
     return Services(
@@ -118,4 +130,5 @@ def make_services(settings: Settings, client: WebClient | None = None) -> Servic
         db=Database(make_engine(settings.database_url)),
         client=client,
         roles=Directory(settings, client),
+        crm=make_crm(settings),
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from handoff.config import Config, ConfigError, load_config
 
 DEFAULT_API_URL = "https://slack.com/api/"
+DEFAULT_HUBSPOT_API_URL = "https://api.hubapi.com"
 DEFAULT_DATABASE_URL = "sqlite:///handoff.db"
 MAX_MANAGERS = 8  # conversations.open takes 1 to 8 users
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -32,9 +33,20 @@ _SECRETS = (
     "booking_webhook_secret",
     "chilipiper_webhook_token",
     "hubspot_client_secret",
+    "hubspot_access_token",
     "metrics_token",
 )
-_URLS = ("database_url", "api_url")
+_URLS = ("database_url", "api_url", "hubspot_api_url")
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """An outgoing webhook of the team's TOML, its secret read (docs/crm.md)."""
+
+    name: str
+    url: str
+    events: tuple[str, ...]
+    secret: str = field(repr=False)
 
 
 class SettingsError(ValueError):
@@ -66,6 +78,11 @@ class Settings:
     hubspot_client_secret: str | None = None  # the app's client secret: signs its requests
     # The public base URL (https://handoff.example.com): HubSpot signs the URL it called.
     public_url: str | None = None
+    # A HubSpot private app's token: accepted handoffs are written to HubSpot (docs/crm.md).
+    hubspot_access_token: str | None = None
+    hubspot_api_url: str = DEFAULT_HUBSPOT_API_URL
+    # [[webhooks]] with their secrets (from the TOML, or the environment variable it names).
+    webhooks: tuple[Webhook, ...] = field(default=(), repr=False)
     # "json" or "text"; None: JSON for `serve` and `worker`, text for the other commands.
     log_format: str | None = None
     # A bearer token GET /metrics asks for; None: it answers anyone who can reach it.
@@ -209,6 +226,9 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
         chilipiper_webhook_token=_path_token(get("CHILIPIPER_WEBHOOK_TOKEN")),
         hubspot_client_secret=get("HUBSPOT_CLIENT_SECRET"),
         public_url=_public_url(get("HANDOFF_PUBLIC_URL")),
+        hubspot_access_token=get("HUBSPOT_ACCESS_TOKEN"),
+        hubspot_api_url=_hubspot_api_url(get("HUBSPOT_API_URL")),
+        webhooks=_webhooks(config, get),
         log_format=log_format,
         metrics_token=get("HANDOFF_METRICS_TOKEN"),
         metrics_port=metrics_port,
@@ -271,6 +291,31 @@ def _public_url(value: str | None) -> str | None:
         raise SettingsError(
             f"HANDOFF_PUBLIC_URL must be the bot's public base URL like "
             f"https://handoff.example.com, got {value!r}"
+        )
+    return value.rstrip("/")
+
+
+def _webhooks(config: Config, get: Callable[[str], str | None]) -> tuple[Webhook, ...]:
+    hooks = []
+    for rule in config.webhooks:
+        secret = rule.secret or get(rule.secret_env)
+        if not secret:
+            raise SettingsError(
+                f"{rule.secret_env} is not set: [[webhooks]] {rule.name!r} reads its secret "
+                "from it (a long random string the receiver checks signatures with)"
+            )
+        hooks.append(Webhook(rule.name, rule.url, rule.events, secret))
+    return tuple(hooks)
+
+
+def _hubspot_api_url(value: str | None) -> str:
+    if value is None:
+        return DEFAULT_HUBSPOT_API_URL
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+        raise SettingsError(
+            f"HUBSPOT_API_URL must be an http(s) base URL like {DEFAULT_HUBSPOT_API_URL}, "
+            f"got {value!r}"
         )
     return value.rstrip("/")
 

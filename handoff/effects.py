@@ -21,6 +21,20 @@ SYNCS = frozenset(
         MessageKind.DECISION_DM_UPDATE,
         MessageKind.OUTCOME_DMS_UPDATE,
         MessageKind.DISPUTE_DM_UPDATE,
+        MessageKind.CRM,
+        MessageKind.WEBHOOK,  # re-armed by a replay
+    }
+)
+# The changes after which the CRM is brought in line with the handoff (when there is one).
+CRM_CHANGES = frozenset(
+    {
+        "accepted",
+        "rejected",
+        "outcome_logged",
+        "reassigned",
+        "dispute_resolved",
+        "meeting_moved",
+        "meeting_canceled",
     }
 )
 
@@ -60,6 +74,8 @@ class Effect:
     def key(self) -> str:
         if self.kind == MessageKind.HOME:
             return f"home:{self.team_id}:{self.recipient}"
+        if self.kind == MessageKind.CRM_PROBLEM:  # once per problem, whichever handoff hit it
+            return f"crm_problem:{self.team_id}:{self.level}"
         if self.booking_id is not None:
             return f"{self.kind.value}:b{self.booking_id}:{self.level}"
         return f"{self.kind.value}:{self.handoff_id}:{self.level}"
@@ -102,8 +118,10 @@ def after(
     previous_owner: str | None = None,
     reassignments: int = 0,
     meeting_changes: int = 0,
+    crm: bool = False,
 ) -> list[Effect]:
-    """Everything Slack must be told once `change` is committed for `handoff`."""
+    """Everything Slack (and the CRM, when `crm`) must be told once `change` is committed
+    for `handoff`."""
     team, hid = handoff.team_id, handoff.id
 
     def message(kind: MessageKind, level: int = 0) -> Effect:
@@ -133,4 +151,6 @@ def after(
         if handoff.dispute_status == DisputeStatus.OVERTURNED:
             out.append(message(MessageKind.DISPUTE_THREAD))
         out += [message(MessageKind.DISPUTE_DM_UPDATE), message(MessageKind.DECISION_DM_UPDATE)]
-    return out + homes(team, concerned(handoff, actor, previous_owner))
+    # The CRM last: its calls are slower than Slack's and nobody is waiting on them.
+    crm_sync = [message(MessageKind.CRM)] if crm and change.value in CRM_CHANGES else []
+    return out + homes(team, concerned(handoff, actor, previous_owner)) + crm_sync

@@ -52,6 +52,12 @@ class MessageKind(StrEnum):
     # The scheduling tool moved or canceled the meeting (level: the nth such change).
     MEETING_THREAD = "meeting_thread"  # ... said in the brief's thread
     MEETING_AE = "meeting_ae"  # ... and to the AE who owns the meeting
+    # Outside Slack: the CRM brought in line with the handoff (a sync, one row per handoff),
+    # the managers told once of a CRM error only they can fix (level: handoff.crm.Problem),
+    # and one outgoing webhook delivery (level: its webhook_deliveries id).
+    CRM = "crm"
+    CRM_PROBLEM = "crm_problem"
+    WEBHOOK = "webhook"
     # Kept in step with the database rather than sent once: re-armed by every change.
     HOME = "home"  # one person's App Home tab
     DECISION_DM_UPDATE = "decision_dm_update"  # the SDR's decision DM re-rendered

@@ -67,5 +67,39 @@ class BookingRules:
     people: Mapping[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class CrmRules:
+    """`[crm.hubspot]`: what an accepted handoff writes to the CRM beyond the meeting and
+    its note. Stage and pipeline values are the CRM's internal ids, not their labels."""
+
+    deal_pipeline: str = ""  # "": no deal is created
+    deal_stage: str = ""  # the stage a new deal starts in
+    opportunity_stage: str = ""  # the stage "held – opportunity created" moves it to
+    reject_note: bool = True  # a rejection writes a note with its reason
+    meeting_minutes: int = 30  # the meeting's length in the CRM (a handoff has no end)
+
+
+WEBHOOK_EVENTS = (
+    "handoff.submitted",
+    "handoff.accepted",
+    "handoff.rejected",
+    "handoff.outcome_logged",
+    "handoff.disputed",
+    "handoff.canceled",
+)
+
+
+@dataclass(frozen=True)
+class WebhookRule:
+    """One `[[webhooks]]` entry: where to POST which events, signed with `secret` (or the
+    secret in the environment variable `secret_env`, read by the bot at start-up)."""
+
+    name: str
+    url: str
+    events: tuple[str, ...]
+    secret: str = ""
+    secret_env: str = ""
+
+
 DEFAULT_POLICY = Policy()
 DEFAULT_DIGEST = DigestPolicy()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import case, delete, or_, select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from handoff.booking import BookingEvent, EventKind
@@ -296,17 +297,21 @@ class PeopleStore:
 
     def remember(self, team_id: str, email: str, user_id: str, *, how: str, now: datetime) -> None:
         """Set (how="manual") or cache (how="lookup") a mapping; a lookup never overwrites
-        one set by hand."""
-        row = self._session.get(PersonRow, (team_id, email.lower()), with_for_update=True)
-        if row is None:
-            self._session.add(
-                PersonRow(
-                    team_id=team_id, email=email.lower(), user_id=user_id, how=how, updated_at=now
-                )
+        one set by hand. One statement, so two deliveries by the same booker at once
+        cannot both insert."""
+        postgres = self._session.get_bind().dialect.name == "postgresql"
+        insert = postgresql.insert if postgres else sqlite.insert
+        stmt = insert(PersonRow).values(
+            team_id=team_id, email=email.lower(), user_id=user_id, how=how, updated_at=now
+        )
+        keep_manual = None if how == MANUAL else PersonRow.how != MANUAL
+        self._session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[PersonRow.team_id, PersonRow.email],
+                set_={"user_id": user_id, "how": how, "updated_at": now},
+                where=keep_manual,
             )
-        elif how == MANUAL or row.how != MANUAL:
-            row.user_id, row.how, row.updated_at = user_id, how, now
-        self._session.flush()
+        )
 
     def forget(self, team_id: str, email: str) -> bool:
         result = self._session.execute(

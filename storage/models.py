@@ -424,3 +424,52 @@ class PersonRow(Base):
     user_id: Mapped[str] = mapped_column(String(32))
     how: Mapped[str] = mapped_column(String(8))
     updated_at: Mapped[datetime]
+
+
+class CrmRecordRow(Base):
+    """An object written to a CRM for a handoff, by the id the CRM gave it: one per
+    (handoff, CRM, object type), so a retry updates it instead of creating another."""
+
+    __tablename__ = "crm_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    handoff_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"))
+    crm: Mapped[str] = mapped_column(String(16))  # "hubspot"
+    object_type: Mapped[str] = mapped_column(String(32))  # handoff.crm.Record
+    external_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+    __table_args__ = (
+        UniqueConstraint("handoff_id", "crm", "object_type", name="uq_crm_records_object"),
+        Index("ix_crm_records_team", "team_id", "handoff_id"),
+    )
+
+
+class WebhookDeliveryRow(Base):
+    """One event for one outgoing webhook: the body as it was when the change happened (a
+    replay sends the same bytes and idempotency id), and what the last try got."""
+
+    __tablename__ = "webhook_deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    handoff_id: Mapped[int | None] = mapped_column(ForeignKey("handoffs.id", ondelete="SET NULL"))
+    webhook: Mapped[str] = mapped_column(String(64))  # its name in the team's TOML
+    url: Mapped[str] = mapped_column(String(500))
+    event: Mapped[str] = mapped_column(String(40))
+    idempotency_id: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    armed_at: Mapped[datetime]  # created or replayed: tries stop 24 hours after it
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_status: Mapped[int | None]
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    last_tried_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
+    gave_up_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        UniqueConstraint("idempotency_id", name="uq_webhook_deliveries_idempotency"),
+        Index("ix_webhook_deliveries_team", "team_id", "id"),
+    )

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage.answers import AnswerStore
 from storage.bookings import BookingStore, PeopleStore
+from storage.crm_records import CrmRecords
 from storage.db import READ_ONLY, session_scope
 from storage.digest_ledger import DigestLedger
 from storage.drafts import DraftStore
@@ -24,6 +25,7 @@ from storage.metrics import Metrics
 from storage.outbox import OutboxStore
 from storage.repository import SqlHandoffRepository
 from storage.slack_events import EventLog
+from storage.webhook_log import WebhookLog
 from storage.writers import WriterQueue
 
 
@@ -39,6 +41,8 @@ class UnitOfWork:
         self.inbox = InboxStore(session)
         self.bookings = BookingStore(session)
         self.people = PeopleStore(session)
+        self.crm = CrmRecords(session)
+        self.webhooks = WebhookLog(session)
 
 
 class Database:

@@ -8,10 +8,12 @@ from bot.delivery import (
     booking_notices,
     brief_sync,
     chase_notices,
+    crm_sync,
     dispute_notices,
     followups,
     home_updates,
     meeting_notices,
+    webhook_calls,
 )
 from bot.delivery.pacing import Slack
 from bot.delivery.plans import Plan
@@ -44,4 +46,7 @@ PLANNERS: dict[str, Planner] = {
     MessageKind.BOOKING_REMINDER: booking_notices.plan_booking_reminder,
     MessageKind.MEETING_THREAD: meeting_notices.plan_meeting_thread,
     MessageKind.MEETING_AE: meeting_notices.plan_meeting_ae,
+    MessageKind.CRM: crm_sync.plan_crm,
+    MessageKind.CRM_PROBLEM: crm_sync.plan_crm_problem,
+    MessageKind.WEBHOOK: webhook_calls.plan_webhook,
 }

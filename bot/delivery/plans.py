@@ -52,7 +52,26 @@ class Nothing:
     reason: str = ""
 
 
-Plan = Post | Update | Publish | Nothing
+@dataclass(frozen=True)
+class Call:
+    """A call to a system outside Slack (the CRM, a webhook): `run` makes it, and must be
+    safe to repeat. It raises OutsideError when the system says not now, or needs a person."""
+
+    what: str
+    run: Callable[[], None]
+
+
+class OutsideError(Exception):
+    """Not done: try again no sooner than `wait`; `tell` is what people must be told."""
+
+    def __init__(
+        self, why: str, *, wait: timedelta = timedelta(0), tell: tuple[Effect, ...] = ()
+    ) -> None:
+        super().__init__(why[:200])
+        self.wait, self.tell = wait, tell
+
+
+Plan = Post | Update | Publish | Call | Nothing
 
 
 SOON = timedelta(0)  # a Later this soon goes back to the delivery pool's queue at once

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from slack_sdk.errors import SlackApiError
@@ -20,7 +20,17 @@ from slack_sdk.errors import SlackApiError
 from bot.delivery.crashpoints import crash_at
 from bot.delivery.pacing import Slack, metadata, retry_after
 from bot.delivery.planners import PLANNERS
-from bot.delivery.plans import SOON, Later, Nothing, Plan, Post, Publish, Update
+from bot.delivery.plans import (
+    SOON,
+    Call,
+    Later,
+    Nothing,
+    OutsideError,
+    Plan,
+    Post,
+    Publish,
+    Update,
+)
 from bot.observability import logs
 from bot.observability.slack_calls import method_of
 from bot.services import Services
@@ -62,6 +72,7 @@ class Outcome:
     updated: list[Job]
     published: list[Job]
     failed: list[Job]
+    called: list[Job] = field(default_factory=list)  # calls outside Slack that went through
 
     @classmethod
     def empty(cls) -> Outcome:
@@ -72,6 +83,7 @@ class Outcome:
         self.updated += other.updated
         self.published += other.published
         self.failed += other.failed
+        self.called += other.called
 
 
 def deliver(services: Services, row_ids: Iterable[int], slack: Slack) -> Outcome:
@@ -204,6 +216,8 @@ def _record(services: Services, uow: UnitOfWork, attempt: _Try, outcome: Outcome
         outcome.updated.append(job)
     elif isinstance(plan, Publish):
         outcome.published.append(job)
+    elif isinstance(plan, Call):
+        outcome.called.append(job)
     return latest
 
 
@@ -215,6 +229,8 @@ def _execute(slack: Slack, job: Job, plan: Plan) -> Sent | None:
             slack.update(channel, ts, plan.content)
     elif isinstance(plan, Publish):
         slack.call(lambda c: c.views_publish(user_id=plan.user_id, view=plan.view))
+    elif isinstance(plan, Call):
+        plan.run()
     return None
 
 
@@ -248,8 +264,16 @@ def _post(slack: Slack, job: Job, plan: Post) -> Sent:
     )
 
 
-# A Home is republished by the next change anyway; the report itself is not reported.
-UNREPORTED = (MessageKind.HOME, MessageKind.STUCK)
+# A Home is republished by the next change anyway; the report itself is not reported; a
+# call outside Slack is not a message the managers' report could name (the CRM tells them
+# of what they must fix itself).
+UNREPORTED = (
+    MessageKind.HOME,
+    MessageKind.STUCK,
+    MessageKind.CRM,
+    MessageKind.CRM_PROBLEM,
+    MessageKind.WEBHOOK,
+)
 
 
 def _failed(uow: UnitOfWork, job: Job, exc: Exception, now: datetime) -> None:
@@ -258,7 +282,11 @@ def _failed(uow: UnitOfWork, job: Job, exc: Exception, now: datetime) -> None:
     if isinstance(exc, SlackApiError) and exc.response.status_code == 429:
         wait = max(wait, timedelta(seconds=retry_after(exc)))
     fields = _log_fields(job, exc)
-    if isinstance(exc, SlackApiError | OSError):
+    if isinstance(exc, OutsideError):
+        wait = max(wait, exc.wait)
+        if exc.tell:
+            uow.outbox.add(exc.tell, now=now)
+    if isinstance(exc, SlackApiError | OSError | OutsideError):
         log.warning("%s: not sent (%s); tried again in %s", job.key, error, wait, extra=fields)
     else:
         log.error(

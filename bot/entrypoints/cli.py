@@ -143,6 +143,17 @@ def _parser() -> argparse.ArgumentParser:
         run=_people_list
     )
 
+    p = sub.add_parser("webhooks", help="the outgoing webhooks' delivery log, and replays")
+    hooksub = p.add_subparsers(required=True, metavar="ACTION")
+    q = hooksub.add_parser("log", help="the latest deliveries: event, tries, last answer, state")
+    q.add_argument("--limit", type=int, default=50, help="how many (default 50)")
+    q.set_defaults(run=_webhooks_log)
+    q = hooksub.add_parser(
+        "replay", help="send delivery ID again now: the same body and idempotency id"
+    )
+    q.add_argument("id", type=int, metavar="ID")
+    q.set_defaults(run=_webhooks_replay)
+
     p = sub.add_parser("db", help="database maintenance")
     dbsub = p.add_subparsers(required=True, metavar="ACTION")
     dbsub.add_parser("upgrade", help="apply migrations").set_defaults(run=_db_upgrade)
@@ -498,6 +509,58 @@ def _people_list(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{person.email}\t{person.user_id}\t{person.how}")
     print(f"handoff people: {len(people)} mapped", file=sys.stderr)
     return 0
+
+
+def _webhooks_log(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.services import make_services
+
+    _database(settings, "migrated")
+    services = make_services(settings)
+    try:
+        with services.uow(read_only=True) as uow:
+            deliveries = uow.webhooks.latest(max(args.limit, 1))
+    finally:
+        services.db.close()
+    for d in deliveries:
+        answer = d.last_status if d.last_status is not None else (d.last_error or "-")
+        print(
+            f"{d.id}\t{d.created_at.isoformat()}\t{d.webhook}\t{d.event}\t"
+            f"handoff #{d.handoff_id}\t{d.attempts} tries\t{answer}\t{d.state}"
+        )
+    print(f"handoff webhooks: {len(deliveries)} shown", file=sys.stderr)
+    return 0
+
+
+def _webhooks_replay(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.delivery.pacing import Slack
+    from bot.delivery.sender import deliver
+    from bot.services import make_services
+    from handoff.effects import Effect
+    from handoff.model import MessageKind
+
+    _database(settings, "migrated")
+    services = make_services(settings)
+    try:
+        now = services.now()
+        with services.uow() as uow:
+            delivery = uow.webhooks.rearm(args.id, now=now)
+            if delivery is not None:
+                kind = MessageKind.WEBHOOK
+                effect = Effect(kind, delivery.team_id, delivery.handoff_id, level=delivery.id)
+                uow.outbox.add([effect], now=now)
+            written = list(uow.outbox.written)
+        if delivery is None:
+            print(f"handoff webhooks: no delivery {args.id}", file=sys.stderr)
+            return 1
+        deliver(services, written, Slack.immediate(services.client))
+        with services.uow(read_only=True) as uow:
+            after = uow.webhooks.get(args.id)
+    finally:
+        services.db.close()
+    assert after is not None
+    answer = after.last_status if after.last_status is not None else after.last_error
+    print(f"{after.id}\t{after.webhook}\t{after.event}\t{answer}\t{after.state}")
+    return 0 if after.state == "delivered" else 1
 
 
 def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:

@@ -17,10 +17,11 @@ from datetime import datetime
 
 from slack_sdk.errors import SlackApiError
 
+from bot.delivery.change_effects import write_change
 from bot.services import Services
 from handoff.booking import EventKind, Tool, parse, reminder_time
 from handoff.businesstime import BusinessClock
-from handoff.effects import Change, Effect, after, home
+from handoff.effects import Change, Effect, home
 from handoff.lifecycle import meeting_canceled, meeting_moved, no_show_reported
 from handoff.model import MessageKind
 from storage.bookings import BOOKED, CANCELED, LOOKUP, Booking
@@ -77,11 +78,11 @@ def process_one(services: Services, delivery_id: int) -> None:
                     uow.bookings.set_reminder(booking.id, _remind_at(services, booking, now))
                 if event is not None and event.kind in MOVES:
                     _moved_in_draft(uow, booking, now)
-                    _moved_in_handoff(uow, booking, now)
+                    _moved_in_handoff(uow, services, booking, now)
                 if event is not None and event.kind == EventKind.CANCELED and not event.next_key:
-                    _canceled_in_handoff(uow, booking, event.reason, now)
+                    _canceled_in_handoff(uow, services, booking, event.reason, now)
                 if event is not None and event.kind == EventKind.NO_SHOW:
-                    _no_show_in_handoff(uow, booking, now)
+                    _no_show_in_handoff(uow, services, booking, now)
             uow.inbox.done(delivery_id, now=now)
             written = uow.outbox.written
     except (SlackApiError, OSError) as exc:
@@ -169,7 +170,7 @@ def _moved_in_draft(uow: UnitOfWork, booking: Booking, now: datetime) -> None:
         )
 
 
-def _moved_in_handoff(uow: UnitOfWork, booking: Booking, now: datetime) -> None:
+def _moved_in_handoff(uow: UnitOfWork, services: Services, booking: Booking, now: datetime) -> None:
     """The handoff qualified from the booking follows the new time: one handoff, never a
     second (handoff.lifecycle.meeting_moved says what changes in each state)."""
     if booking.handoff_id is None or booking.meeting_at is None:
@@ -179,11 +180,20 @@ def _moved_in_handoff(uow: UnitOfWork, booking: Booking, now: datetime) -> None:
     )
     if moved.changed:
         changes = _meeting_changes(uow, booking.handoff_id)
-        effects = after(Change.MEETING_MOVED, moved.handoff, actor="", meeting_changes=changes)
-        uow.outbox.add(effects, now=now)
+        write_change(
+            uow,
+            services,
+            Change.MEETING_MOVED,
+            moved.handoff,
+            actor="",
+            now=now,
+            meeting_changes=changes,
+        )
 
 
-def _canceled_in_handoff(uow: UnitOfWork, booking: Booking, reason: str, now: datetime) -> None:
+def _canceled_in_handoff(
+    uow: UnitOfWork, services: Services, booking: Booking, reason: str, now: datetime
+) -> None:
     """The handoff qualified from a canceled booking ends canceled: the brief says so, its
     AE is told, and nothing more is chased."""
     if booking.handoff_id is None or booking.status != CANCELED:
@@ -193,17 +203,26 @@ def _canceled_in_handoff(uow: UnitOfWork, booking: Booking, reason: str, now: da
     )
     if ended.changed:
         changes = _meeting_changes(uow, booking.handoff_id)
-        effects = after(Change.MEETING_CANCELED, ended.handoff, actor="", meeting_changes=changes)
-        uow.outbox.add(effects, now=now)
+        write_change(
+            uow,
+            services,
+            Change.MEETING_CANCELED,
+            ended.handoff,
+            actor="",
+            now=now,
+            meeting_changes=changes,
+        )
 
 
-def _no_show_in_handoff(uow: UnitOfWork, booking: Booking, now: datetime) -> None:
+def _no_show_in_handoff(
+    uow: UnitOfWork, services: Services, booking: Booking, now: datetime
+) -> None:
     """The tool marked the invitee a no-show: the accepted meeting's outcome, logged once."""
     if booking.handoff_id is None:
         return
     logged = no_show_reported(uow.handoffs, booking.handoff_id, by=booking.tool, now=now)
     if logged.changed:
-        uow.outbox.add(after(Change.OUTCOME_LOGGED, logged.handoff, actor=""), now=now)
+        write_change(uow, services, Change.OUTCOME_LOGGED, logged.handoff, actor="", now=now)
 
 
 def _meeting_changes(uow: UnitOfWork, handoff_id: int) -> int:

@@ -1,14 +1,16 @@
-"""The one path after every transition: the change and everything it tells Slack, in one
-commit, then handed to the delivery pool (never sent on the listener's thread)."""
+"""The one path after every transition: the change and everything it tells Slack (and the
+CRM, and outgoing webhooks), in one commit, then handed to the delivery pool (never sent
+on the listener's thread)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from bot.delivery.change_effects import write_change
 from bot.delivery.crashpoints import crash_at
 from bot.observability import logs
 from bot.services import Services
-from handoff.effects import Change, Effect, after
+from handoff.effects import Change, Effect
 from handoff.lifecycle import Outcome
 from storage.repository import SqlHandoffRepository
 
@@ -25,16 +27,18 @@ def commit_transition(
         before = uow.handoffs.get(handoff_id) if change == Change.REASSIGNED else None
         outcome = move(uow.handoffs)
         if outcome.changed:
-            effects = after(
+            write_change(
+                uow,
+                services,
                 change,
                 outcome.handoff,
                 actor=actor,
+                now=services.now(),
                 previous_owner=before.ae_id if before else None,
                 reassignments=uow.handoffs.count_events(handoff_id, "reassigned")
                 if change == Change.REASSIGNED
                 else 0,
             )
-            uow.outbox.add(effects, now=services.now())
         written = list(uow.outbox.written)
     crash_at("after_commit")
     services.deliver_soon(written)

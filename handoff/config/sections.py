@@ -8,7 +8,15 @@ import re
 import holidays
 
 from handoff.config.reader import ConfigError, TableReader
-from handoff.policy import BookingRules, DigestPolicy, DisputeRules, Policy
+from handoff.policy import (
+    WEBHOOK_EVENTS,
+    BookingRules,
+    CrmRules,
+    DigestPolicy,
+    DisputeRules,
+    Policy,
+    WebhookRule,
+)
 
 MAX_OUTCOME_CHASES = 10
 MAX_DISPUTE_WINDOW_DAYS = 365
@@ -159,3 +167,68 @@ def parse_booking(table: object, source: str) -> BookingRules:
             )
         mapped[str(email).lower()] = user
     return BookingRules(remind_hours_before=hours, people=mapped)
+
+
+_CRM_KEYS = {"deal_pipeline", "deal_stage", "opportunity_stage", "reject_note", "meeting_minutes"}
+
+
+def parse_crm(table: object, source: str) -> CrmRules:
+    """`[crm.hubspot]`: a deal needs both its pipeline and its first stage."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{source}: [crm] must be a table")
+    unknown = set(table) - {"hubspot"}
+    if unknown:
+        raise ConfigError(f"{source}: [crm.{sorted(unknown)[0]}] is not a CRM the bot knows")
+    reader = TableReader(table.get("hubspot", {}), source, "crm.hubspot", _CRM_KEYS)
+    reader.reject_unknown()
+    rules = CrmRules(
+        deal_pipeline=reader.text("deal_pipeline", ""),
+        deal_stage=reader.text("deal_stage", ""),
+        opportunity_stage=reader.text("opportunity_stage", ""),
+        reject_note=reader.flag("reject_note", CrmRules.reject_note),
+        meeting_minutes=reader.whole("meeting_minutes", CrmRules.meeting_minutes, 5, 480),
+    )
+    if rules.deal_pipeline and not rules.deal_stage:
+        raise reader.fail("deal_stage", "is needed with deal_pipeline (the new deal's stage id)")
+    return rules
+
+
+_WEBHOOK_KEYS = {"name", "url", "events", "secret", "secret_env"}
+_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+_ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]{0,99}$")
+
+
+def parse_webhooks(items: object, source: str) -> tuple[WebhookRule, ...]:
+    """`[[webhooks]]`: each an https (or local http) URL, known events, and one secret."""
+    if not isinstance(items, list):
+        raise ConfigError(f"{source}: webhooks must be [[webhooks]] entries")
+    rules: list[WebhookRule] = []
+    for n, item in enumerate(items, start=1):
+        reader = TableReader(item, source, f"webhooks[{n}]", _WEBHOOK_KEYS)
+        reader.reject_unknown()
+        name = reader.table.get("name", f"webhook-{n}")
+        if not isinstance(name, str) or not _NAME.match(name):
+            raise reader.fail("name", "must be 1–64 letters, digits, _ . or -")
+        url = reader.table.get("url")
+        if not isinstance(url, str) or len(url) > 500 or not _webhook_url(url):
+            raise reader.fail("url", "must be an https:// URL (http:// only for localhost)")
+        events = reader.table.get("events")
+        if not isinstance(events, list) or not events or not set(events) <= set(WEBHOOK_EVENTS):
+            raise reader.fail("events", f"must list some of {', '.join(WEBHOOK_EVENTS)}")
+        secret, env = reader.table.get("secret", ""), reader.table.get("secret_env", "")
+        if not isinstance(secret, str) or not isinstance(env, str) or bool(secret) == bool(env):
+            raise reader.fail("secret", "or secret_env (an environment variable's name): one")
+        if secret and len(secret) < 16:
+            raise reader.fail("secret", "must be at least 16 characters")
+        if env and not _ENV_NAME.match(env):
+            raise reader.fail("secret_env", "must be an environment variable's name")
+        if any(r.name == name for r in rules):
+            raise reader.fail("name", f"{name!r} is given twice")
+        rules.append(WebhookRule(name, url, tuple(dict.fromkeys(events)), secret, env))
+    return tuple(rules)
+
+
+def _webhook_url(url: str) -> bool:
+    if url.startswith("https://"):
+        return len(url) > len("https://")
+    return bool(re.match(r"^http://(localhost|127\.0\.0\.1)(:\d+)?(/|$)", url))

@@ -10,14 +10,23 @@ from pathlib import Path
 from typing import Any
 
 from handoff.config.reader import ConfigError
-from handoff.config.sections import parse_booking, parse_chasing, parse_digest, parse_disputes
+from handoff.config.sections import (
+    parse_booking,
+    parse_chasing,
+    parse_crm,
+    parse_digest,
+    parse_disputes,
+    parse_webhooks,
+)
 from handoff.policy import (
     DEFAULT_DIGEST,
     DEFAULT_POLICY,
     BookingRules,
+    CrmRules,
     DigestPolicy,
     DisputeRules,
     Policy,
+    WebhookRule,
 )
 from handoff.rubric import Choice, Rubric, RubricError, parse_rubric
 
@@ -45,6 +54,8 @@ class Config:
     digest: DigestPolicy = field(default=DEFAULT_DIGEST)
     disputes: DisputeRules = field(default_factory=DisputeRules)
     booking: BookingRules = field(default_factory=BookingRules)
+    crm: CrmRules = field(default_factory=CrmRules)
+    webhooks: tuple[WebhookRule, ...] = ()
 
     @property
     def rubric_version(self) -> str:
@@ -159,4 +170,6 @@ def _build(data: dict[str, Any], source: str) -> Config:
         digest=parse_digest(data.get("digest", {}), source),
         disputes=parse_disputes(data.get("disputes", {}), source),
         booking=parse_booking(data.get("booking", {}), source),
+        crm=parse_crm(data.get("crm", {}), source),
+        webhooks=parse_webhooks(data.get("webhooks", []), source),
     )

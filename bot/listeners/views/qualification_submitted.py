@@ -6,6 +6,7 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
+from bot.delivery.change_effects import write_change
 from bot.delivery.crashpoints import crash_at
 from bot.ids import Callback
 from bot.listeners.wizard_flow import current_view, show_step
@@ -14,7 +15,7 @@ from bot.services import Services
 from bot.surfaces.notices import too_late_view
 from bot.surfaces.refusals import GONE, refusal_text
 from bot.surfaces.wizard import typed_answers
-from handoff.effects import Change, after
+from handoff.effects import Change
 from handoff.lifecycle import Outcome, UnknownHandoff, revise, submit
 from handoff.qualification import Invalid, step_errors, steps, validate
 from handoff.scoring import may_submit, score
@@ -107,5 +108,5 @@ def _handle(
     drafts.mark_submitted(draft.id, handoff_id=outcome.handoff.id, answers=answers, now=now)
     uow.bookings.qualified(draft.id, outcome.handoff.id, now=now)  # when a booking opened it
     if outcome.changed:
-        uow.outbox.add(after(change, outcome.handoff, actor=sdr), now=now)
+        write_change(uow, services, change, outcome.handoff, actor=sdr, now=now)
     return {}

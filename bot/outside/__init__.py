@@ -1,0 +1,1 @@
+"""Systems outside Slack the bot writes to: the CRM, other tools' webhooks."""
