@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from sqlalchemy import create_engine, text
 
 from handoff.config import Config, load_config
 from storage.migrate import upgrade
+from tests.support import migrated
 from tests.support.postgres import POSTGRES_URL, require_postgres
 
 # Property tests take their example count from the profile, never from their own settings:
@@ -27,26 +29,45 @@ settings.load_profile(
 )
 
 
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return migrated.sqlite_template(tmp_path_factory.mktemp("template"))
+
+
+@pytest.fixture(scope="session")
+def _postgres_ddl() -> Iterator[str | None]:
+    require_postgres()
+    admin = create_engine(POSTGRES_URL)
+    try:
+        yield migrated.postgres_ddl(admin, POSTGRES_URL)
+    finally:
+        admin.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
-    """A freshly migrated database: a SQLite file, or a PostgreSQL schema of its own."""
+    """A freshly migrated database: a SQLite file, or a PostgreSQL schema of its own
+    (copied from one migrated per session: tests/support/migrated.py)."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'handoff.db'}"
-        upgrade(url)
-        yield url
+        template = request.getfixturevalue("_sqlite_template")
+        yield migrated.copy_sqlite(template, tmp_path / "handoff.db")
         return
     require_postgres()
+    ddl = request.getfixturevalue("_postgres_ddl")
     schema = "t_" + uuid.uuid4().hex[:12]
     admin = create_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
     try:
-        upgrade(url)
+        if ddl is None:
+            with admin.begin() as conn:
+                conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+            upgrade(url)
+        else:
+            migrated.create_postgres_schema(admin, ddl, schema)
         yield url
     finally:
         with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         admin.dispose()
 
 
