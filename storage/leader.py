@@ -29,9 +29,11 @@ def holder_name() -> str:
     return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-def lock_key(name: str) -> int:
-    """A stable 32-bit key for pg_try_advisory_lock, derived from the lock's name."""
-    return zlib.crc32(f"handoff:{name}".encode())
+def lock_key(name: str, schema: str = "public") -> int:
+    """A stable 32-bit key for pg_try_advisory_lock, from the lock's name and the schema
+    the tables are in: advisory locks are database-wide, and two installations in two
+    schemas of one database must not wait on each other's sweeps."""
+    return zlib.crc32(f"handoff:{schema}:{name}".encode())
 
 
 @contextmanager
@@ -49,8 +51,8 @@ def leadership(
 
 @contextmanager
 def _advisory(engine: Engine, name: str) -> Iterator[bool]:
-    key = lock_key(name)
     with engine.connect() as conn:
+        key = lock_key(name, str(conn.execute(text("SELECT current_schema()")).scalar()))
         held = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar())
         conn.commit()
         try:
