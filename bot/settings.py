@@ -283,16 +283,18 @@ def _path_token(value: str | None) -> str | None:
     return value
 
 
+def _base_url(value: str, name: str, like: str) -> str:
+    """An http(s) URL with a host and no query, without its trailing slash."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+        raise SettingsError(f"{name} must be a base URL like {like}, got {value!r}")
+    return value.rstrip("/")
+
+
 def _public_url(value: str | None) -> str | None:
     if value is None:
         return None
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
-        raise SettingsError(
-            f"HANDOFF_PUBLIC_URL must be the bot's public base URL like "
-            f"https://handoff.example.com, got {value!r}"
-        )
-    return value.rstrip("/")
+    return _base_url(value, "HANDOFF_PUBLIC_URL", "https://handoff.example.com")
 
 
 def _webhooks(config: Config, get: Callable[[str], str | None]) -> tuple[Webhook, ...]:
@@ -311,13 +313,7 @@ def _webhooks(config: Config, get: Callable[[str], str | None]) -> tuple[Webhook
 def _hubspot_api_url(value: str | None) -> str:
     if value is None:
         return DEFAULT_HUBSPOT_API_URL
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
-        raise SettingsError(
-            f"HUBSPOT_API_URL must be an http(s) base URL like {DEFAULT_HUBSPOT_API_URL}, "
-            f"got {value!r}"
-        )
-    return value.rstrip("/")
+    return _base_url(value, "HUBSPOT_API_URL", DEFAULT_HUBSPOT_API_URL)
 
 
 def _channel(value: str | None, name: str) -> str | None:

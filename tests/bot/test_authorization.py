@@ -178,17 +178,7 @@ def test_only_the_booker_edits_or_withdraws(harness, what):
 
 
 def _rejected(harness):
-    brief = harness.submit_handoff()
-    opened = len(harness.standin.calls("views.open"))
-    harness.click(AE, brief, Action.REJECT)
-    harness.standin.wait_for("views.open", count=opened + 1)
-    modal = harness.latest_view()
-    reply = harness.slack.submit_view(
-        AE, modal["id"], {f"{Block.REJECT_REASON}.answer": "wrong_persona"}
-    )
-    assert harness.slack.apply_view_response(modal["id"], reply).action == "close"
-    harness.wait_until(lambda: harness.standin.dms(SDR))
-    return harness.standin.dms(SDR)[0]
+    return harness.reject(AE, harness.submit_handoff())
 
 
 def test_only_the_booker_disputes_and_only_an_unconflicted_manager_decides(harness):

@@ -521,21 +521,8 @@ def test_a_booking_nobody_matches_is_offered_to_the_managers_who_say_whose_it_is
 def _qualify(booked: Booked) -> dict[str, Any]:
     """Click Qualify it in the SDR's DM and send the wizard; the brief as posted."""
     [dm] = booked.dms()
-    button = dm["blocks"][1]["elements"][0]
-    opened = len(booked.standin.calls("views.open"))
-    booked.harness.slack.block_action_in_message(
-        SDR,
-        booked.standin.dm_channel(SDR),
-        dm["ts"],
-        Action.QUALIFY_BOOKING,
-        Block.BOOKING_ACTIONS,
-        button["value"],
-    )
-    booked.standin.wait_for("views.open", count=opened + 1)
-    prefilled = ("company", "website", "contact_name", "contact_email", "meeting_at", "source")
-    values = {k: v for k, v in wizard_values().items() if k not in prefilled}
     posted = len(booked.standin.messages(AE_CHANNEL))
-    assert booked.harness.send(booked.harness.latest_view(), values).action == "close"
+    _qualify_booking(booked, dm)
     booked.harness.wait_until(lambda: len(booked.standin.messages(AE_CHANNEL)) == posted + 1)
     booked.settle()
     return booked.standin.messages(AE_CHANNEL)[-1]

@@ -11,7 +11,7 @@ import pytest
 
 from bot.delivery.pacing import Pacer, Slack
 from bot.delivery.sender import deliver_due
-from bot.ids import Action, Block
+from bot.ids import Action
 from bot.listeners.transitions import commit_transition
 from bot.outside.hubspot import HubSpotCrm
 from handoff.effects import Change
@@ -171,18 +171,7 @@ def _later(harness, hid):
 
 
 def test_a_rejection_writes_a_note_with_the_reason(harness, hub):
-    brief = harness.submit_handoff()
-    opened = len(harness.standin.calls("views.open"))
-    harness.click(AE, brief, Action.REJECT)
-    harness.standin.wait_for("views.open", count=opened + 1)
-    modal = harness.latest_view()
-    reply = harness.slack.submit_view(
-        AE,
-        modal["id"],
-        {f"{Block.REJECT_REASON}.answer": "wrong_persona"},
-    )
-    assert harness.slack.apply_view_response(modal["id"], reply).action == "close"
-    harness.wait_until(lambda: harness.standin.dms(SDR))
+    harness.reject(AE, harness.submit_handoff())
     _settle(harness)
     [note] = hub.records("notes")
     assert "Rejected" in note["hs_note_body"] and "persona" in note["hs_note_body"].lower()

@@ -56,18 +56,7 @@ def _click(harness, user, channel, message, action):
 def _rejected(harness):
     """A brief AE rejects as Wrong persona; returns it and the SDR's rejection DM."""
     brief = harness.submit_handoff()
-    opened = len(harness.standin.calls("views.open"))
-    harness.click(AE, brief, Action.REJECT)
-    harness.standin.wait_for("views.open", count=opened + 1)
-    modal = harness.latest_view()
-    reply = harness.slack.submit_view(
-        AE,
-        modal["id"],
-        {f"{Block.REJECT_REASON}.answer": "wrong_persona", f"{Block.REJECT_COMMENT}.answer": "IT"},
-    )
-    assert harness.slack.apply_view_response(modal["id"], reply).action == "close"
-    harness.wait_until(lambda: harness.standin.dms(SDR))
-    return brief, harness.standin.dms(SDR)[0]
+    return brief, harness.reject(AE, brief, comment="IT")
 
 
 def _open_dispute(harness, dm):

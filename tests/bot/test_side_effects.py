@@ -79,16 +79,7 @@ def test_a_line_lost_after_an_accept_loses_no_dm(harness):
 
 
 def test_a_line_lost_after_a_dispute_still_reaches_the_managers_once(harness):
-    brief = harness.submit_handoff()
-    opened = len(harness.standin.calls("views.open"))
-    harness.click(AE, brief, Action.REJECT)
-    harness.standin.wait_for("views.open", count=opened + 1)
-    modal = harness.latest_view()
-    reply = harness.slack.submit_view(
-        AE, modal["id"], {f"{Block.REJECT_REASON}.answer": "wrong_persona"}
-    )
-    assert harness.slack.apply_view_response(modal["id"], reply).action == "close"
-    harness.wait_until(lambda: harness.standin.dms(SDR))
+    harness.reject(AE, harness.submit_handoff())
     _settle(harness)
     [dm] = harness.standin.dms(SDR)
     block, button = next(

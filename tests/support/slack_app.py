@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.demo.wizard_driver import WizardDriver
-from bot.ids import COMMAND, Action
+from bot.ids import COMMAND, Action, Block
 from bot.services import Services
 from slack_standin import SlackStandIn
 from storage.models import HandoffRow
@@ -101,6 +101,24 @@ class Harness(WizardDriver):
             button["value"],
             seen=brief,
         )
+
+    def reject(
+        self, ae: str, brief: dict[str, Any], reason: str = "wrong_persona", comment: str = ""
+    ) -> dict[str, Any]:
+        """`ae` clicks Reject, picks `reason` (and types `comment`) in the modal and sends
+        it; the SDR's decision DM once it arrives."""
+        opened = len(self.standin.calls("views.open"))
+        sent = len(self.standin.dms(SDR))
+        self.click(ae, brief, Action.REJECT)
+        self.standin.wait_for("views.open", count=opened + 1)
+        modal = self.latest_view()
+        values = {f"{Block.REJECT_REASON}.answer": reason}
+        if comment:
+            values[f"{Block.REJECT_COMMENT}.answer"] = comment
+        reply = self.slack.submit_view(ae, modal["id"], values)
+        assert self.slack.apply_view_response(modal["id"], reply).action == "close"
+        self.wait_until(lambda: len(self.standin.dms(SDR)) > sent)
+        return self.standin.dms(SDR)[sent]
 
     def brief(self, ts: str) -> dict[str, Any]:
         return self.standin.message(AE_CHANNEL, ts)
