@@ -168,18 +168,7 @@ def test_a_booking_by_a_mapped_sdr_gives_one_dm_whose_button_opens_the_prefilled
     assert len(booked.standin.calls("users.lookupByEmail")) == 1
     assert "Booked, not qualified yet" in booked.home()
 
-    button = dm["blocks"][1]["elements"][0]
-    assert button["action_id"] == Action.QUALIFY_BOOKING
-    opened = len(booked.standin.calls("views.open"))
-    booked.harness.slack.block_action_in_message(
-        SDR,
-        booked.standin.dm_channel(SDR),
-        dm["ts"],
-        Action.QUALIFY_BOOKING,
-        Block.BOOKING_ACTIONS,
-        button["value"],
-    )
-    booked.standin.wait_for("views.open", count=opened + 1)
+    _press_qualify(booked, dm)
     view = booked.harness.latest_view()
     initial = _initial_values(view)  # the first step: the meeting and its source
     assert initial["company"] == "Acme Robotics"
@@ -251,17 +240,7 @@ def test_a_cancellation_marks_the_booking_canceled_and_the_button_says_so(booked
     [booking] = booked.bookings()
     assert booking.status == "canceled" and booking.canceled_at is not None
     [dm] = booked.dms()
-    button = dm["blocks"][1]["elements"][0]
-    booked.harness.slack.block_action_in_message(
-        SDR,
-        booked.standin.dm_channel(SDR),
-        dm["ts"],
-        Action.QUALIFY_BOOKING,
-        Block.BOOKING_ACTIONS,
-        button["value"],
-    )
-    [call] = booked.standin.wait_for("views.open")
-    assert "canceled in Calendly" in json.dumps(call.args["view"])
+    assert "canceled in Calendly" in json.dumps(_press_qualify(booked, dm))
 
 
 def test_an_unmapped_booker_is_kept_without_a_dm(booked):
@@ -457,16 +436,7 @@ def test_a_reschedule_moves_the_time_in_a_wizard_begun_from_the_booking(booked):
     assert booked.calendly(calendly_invitee(invitee=OLD, start=first))[0] == 200
     booked.settle()
     [dm] = booked.dms()
-    button = dm["blocks"][1]["elements"][0]
-    booked.harness.slack.block_action_in_message(
-        SDR,
-        booked.standin.dm_channel(SDR),
-        dm["ts"],
-        Action.QUALIFY_BOOKING,
-        Block.BOOKING_ACTIONS,
-        button["value"],
-    )
-    booked.standin.wait_for("views.open")
+    _press_qualify(booked, dm)
     assert booked.calendly(calendly_invitee(invitee=NEW, start=moved, old_invitee=OLD))[0] == 200
     booked.settle()
     with booked.services.uow(read_only=True) as uow:
@@ -669,8 +639,10 @@ def test_a_booking_still_unqualified_is_reminded_once_before_its_meeting(booked)
     assert [b.remind_at for b in booked.bookings()] == [None, None]
 
 
-def _qualify_booking(booked: Booked, dm: dict[str, Any]) -> None:
+def _press_qualify(booked: Booked, dm: dict[str, Any]) -> dict[str, Any]:
+    """The SDR presses Qualify it in `dm`; the view Slack was asked to open."""
     button = dm["blocks"][1]["elements"][0]
+    assert button["action_id"] == Action.QUALIFY_BOOKING
     opened = len(booked.standin.calls("views.open"))
     booked.harness.slack.block_action_in_message(
         SDR,
@@ -680,7 +652,11 @@ def _qualify_booking(booked: Booked, dm: dict[str, Any]) -> None:
         Block.BOOKING_ACTIONS,
         button["value"],
     )
-    booked.standin.wait_for("views.open", count=opened + 1)
+    return booked.standin.wait_for("views.open", count=opened + 1)[-1].args["view"]
+
+
+def _qualify_booking(booked: Booked, dm: dict[str, Any]) -> None:
+    _press_qualify(booked, dm)
     prefilled = ("company", "website", "contact_name", "contact_email", "meeting_at", "source")
     values = {k: v for k, v in wizard_values().items() if k not in prefilled}
     assert booked.harness.send(booked.harness.latest_view(), values).action == "close"
