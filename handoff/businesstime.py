@@ -6,7 +6,9 @@ saving change never stretches or shrinks an SLA.
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 
 import holidays
 
@@ -20,6 +22,7 @@ class BusinessClock:
         self.policy = policy
         self.zone = policy.zone
         self._holidays: holidays.HolidayBase | None = None
+        self._lock = threading.Lock()  # a year's holidays are worked out on first use
         if policy.holiday_country:
             self._holidays = holidays.country_holidays(
                 policy.holiday_country, subdiv=policy.holiday_subdivision
@@ -34,7 +37,8 @@ class BusinessClock:
         """The holiday's name when `day` is a public holiday, else None."""
         if self._holidays is None:
             return None
-        return self._holidays.get(day)
+        with self._lock:
+            return self._holidays.get(day)
 
     def is_working_day(self, day: date) -> bool:
         return day.weekday() in self.policy.working_days and self.holiday(day) is None
@@ -89,6 +93,13 @@ class BusinessClock:
         if start < end:
             return start <= now < end
         return now >= start or now < end
+
+
+@lru_cache(maxsize=16)
+def clock_for(policy: Policy) -> BusinessClock:
+    """One clock per policy, shared: the holiday calendar is worked out once per year, not
+    once per message a sweep sends."""
+    return BusinessClock(policy)
 
 
 def _minutes(t: time) -> int:

@@ -9,7 +9,7 @@ result; a sync stays pending when a newer generation arrived while it was being 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, case, func, or_, select, update
@@ -17,12 +17,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from handoff.effects import Effect
-from storage.db import rows_changed
+from handoff.model import Handoff
 from storage.models import OutboxRow
 
 # A claim older than this with nothing recorded is taken to be a sender that died.
 LEASE = timedelta(minutes=5)
 BATCH = 100
+INSERT_ROWS = 200  # rows per INSERT: well inside SQLite's limit on bound values
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,26 @@ class Job:
     channel: str | None
     ts: str | None
     booking_id: int | None = None
+    # The handoff as read right after the claim, for every row of a chunk in one read;
+    # None: not read (the planner reads it itself), or gone.
+    handoff: Handoff | None = field(default=None, compare=False, repr=False)
+
+
+# What a claim reads back: a Job's fields, by name.
+_JOB_COLUMNS = (
+    OutboxRow.id,
+    OutboxRow.key,
+    OutboxRow.kind,
+    OutboxRow.team_id,
+    OutboxRow.handoff_id,
+    OutboxRow.level,
+    OutboxRow.recipient,
+    OutboxRow.generation,
+    OutboxRow.attempts,
+    OutboxRow.channel,
+    OutboxRow.ts,
+    OutboxRow.booking_id,
+)
 
 
 @dataclass(frozen=True)
@@ -75,10 +96,15 @@ class OutboxStore:
         effects = list(effects)
         self.lock(effects=effects)
         # New rows in key order: two writers inserting the same keys queue on the first one.
+        # Messages first, in one statement (a sweep arms hundreds), then the syncs.
+        order = sorted(range(len(effects)), key=lambda n: effects[n].key)
+        inserted = self._insert([effects[n] for n in order if not effects[n].sync], now)
         written: dict[int, int | None] = {}
-        for n in sorted(range(len(effects)), key=lambda n: effects[n].key):
+        for n in order:
             effect = effects[n]
-            written[n] = self._upsert(effect, now) if effect.sync else self._insert(effect, now)
+            written[n] = (
+                self._upsert(effect, now) if effect.sync else inserted.pop(effect.key, None)
+            )
         ids = [row_id for n in range(len(effects)) if (row_id := written[n]) is not None]
         self.written += ids
         return ids
@@ -118,10 +144,22 @@ class OutboxStore:
             "created_at": now,
         }
 
-    def _insert(self, effect: Effect, now: datetime) -> int | None:
-        stmt = self._dialect_insert().values(self._values(effect, now))
-        ignored = stmt.on_conflict_do_nothing(index_elements=["key"])
-        return self._session.execute(ignored.returning(OutboxRow.id)).scalar()
+    def _insert(self, effects: list[Effect], now: datetime) -> dict[str, int]:
+        """Insert what is new, `INSERT_ROWS` to a statement; the new rows' ids by key."""
+        unique = list({e.key: e for e in effects}.values())  # a key twice is one row
+        ids: dict[str, int] = {}
+        for start in range(0, len(unique), INSERT_ROWS):
+            rows = [self._values(e, now) for e in unique[start : start + INSERT_ROWS]]
+            stmt = (
+                self._dialect_insert().values(rows).on_conflict_do_nothing(index_elements=["key"])
+            )
+            ids.update(
+                (key, row_id)
+                for row_id, key in self._session.execute(
+                    stmt.returning(OutboxRow.id, OutboxRow.key)
+                )
+            )
+        return ids
 
     def _upsert(self, effect: Effect, now: datetime) -> int | None:
         stmt = self._dialect_insert().values(self._values(effect, now))
@@ -138,37 +176,29 @@ class OutboxStore:
     def _dialect_insert(self) -> postgresql.Insert | sqlite.Insert:
         return postgresql.insert(OutboxRow) if self._postgres else sqlite.insert(OutboxRow)
 
-    def claim(self, row_id: int, *, now: datetime, lease: timedelta = LEASE) -> Job | None:
-        """The right to send row `row_id` now; None when it is not due or someone holds it."""
+    def claim(
+        self, row_ids: Sequence[int], *, now: datetime, lease: timedelta = LEASE
+    ) -> list[Job]:
+        """The right to send these rows now, in the order given; a row that is not due or
+        that someone else holds is left out. One statement for the lot (a sweep claims
+        thousands), after locking them in id order on PostgreSQL as every writer does."""
+        if not row_ids:
+            return []
+        self.lock(ids=row_ids)
         claimed = self._session.execute(
             update(OutboxRow)
             .where(
-                OutboxRow.id == row_id,
+                OutboxRow.id.in_(list(row_ids)),
                 OutboxRow.pending.is_(True),
                 OutboxRow.available_at <= now,
                 or_(OutboxRow.lease_until.is_(None), OutboxRow.lease_until <= now),
             )
             .values(lease_until=now + lease, attempts=OutboxRow.attempts + 1)
+            .returning(*_JOB_COLUMNS)
             .execution_options(synchronize_session=False)
         )
-        if rows_changed(claimed) != 1:
-            return None
-        row = self._session.get(OutboxRow, row_id, populate_existing=True)
-        assert row is not None
-        return Job(
-            row.id,
-            row.key,
-            row.kind,
-            row.team_id,
-            row.handoff_id,
-            row.level,
-            row.recipient,
-            row.generation,
-            row.attempts,
-            row.channel,
-            row.ts,
-            row.booking_id,
-        )
+        jobs = {row.id: Job(**row._asdict()) for row in claimed}
+        return [jobs[row_id] for row_id in row_ids if row_id in jobs]
 
     def done(
         self, job: Job, *, now: datetime, channel: str | None = None, ts: str | None = None
@@ -183,14 +213,12 @@ class OutboxStore:
         }
         if channel and ts:
             values.update(channel=channel, ts=ts)
-        self._session.execute(
+        generation = self._session.scalar(
             update(OutboxRow)
             .where(OutboxRow.id == job.id)
             .values(values)
+            .returning(OutboxRow.generation)
             .execution_options(synchronize_session=False)
-        )
-        generation = self._session.scalar(
-            select(OutboxRow.generation).where(OutboxRow.id == job.id)
         )
         return generation == job.generation
 

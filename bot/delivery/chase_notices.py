@@ -19,7 +19,7 @@ from bot.surfaces.chase_messages import (
     stuck_message,
 )
 from bot.surfaces.render import user
-from handoff.businesstime import BusinessClock
+from handoff.businesstime import BusinessClock, clock_for
 from handoff.chasing import ROUND_SIZE
 from handoff.model import Handoff, MeetingOutcome, Status
 from storage.outbox import Job
@@ -37,7 +37,7 @@ def _retime(services: Services, job: Job) -> Callable[[UnitOfWork, str, str], No
 
 
 def _chased(services: Services, job: Job) -> tuple[Handoff | None, BusinessClock]:
-    clock = BusinessClock(services.config.policy)
+    clock = clock_for(services.config.policy)
     if clock.is_quiet(services.now()):
         raise Later("quiet hours", timedelta(minutes=15))
     return handoff_of(services, job), clock

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from slack_sdk.errors import SlackApiError
@@ -123,14 +123,12 @@ class _Try:
 def _deliver_chunk(services: Services, row_ids: list[int], slack: Slack, outcome: Outcome) -> None:
     for _ in range(ROUNDS):
         with services.uow() as uow:
-            now = services.now()
-            # Claimed in id order, the order every writer takes outbox rows in (see
-            # OutboxStore.lock), then sent in the order given (the brief before its Homes).
-            claimed = {row_id: uow.outbox.claim(row_id, now=now) for row_id in sorted(row_ids)}
-            jobs = [job for row_id in row_ids if (job := claimed[row_id])]
+            # Sent in the order given (the brief before its Homes).
+            jobs = uow.outbox.claim(row_ids, now=services.now())
         if not jobs:
             return  # not due, sent already, or another sender holds them
         crash_at("after_claim")
+        jobs = _with_handoffs(services, jobs)
         tries = [_attempt(services, slack, job) for job in jobs]
         with services.uow() as uow:
             # The handoffs first, by id, then the outbox rows, by id: the order a transition
@@ -157,6 +155,19 @@ def _deliver_chunk(services: Services, row_ids: list[int], slack: Slack, outcome
     # Re-armed in every round: back to the pool's queue rather than the next sweep, so the
     # newest state still goes out now, after whatever is queued meanwhile.
     services.deliver_soon(row_ids)
+
+
+def _with_handoffs(services: Services, jobs: list[Job]) -> list[Job]:
+    """The chunk's handoffs in one read, as they are now that the rows are claimed: a sweep
+    of thousands of reminders reads three queries a chunk, not three a row."""
+    ids = {job.handoff_id for job in jobs if job.handoff_id is not None}
+    if not ids:
+        return jobs
+    with services.uow(read_only=True) as uow:
+        loaded = uow.handoffs.get_many(ids)
+    return [
+        replace(job, handoff=loaded.get(job.handoff_id)) if job.handoff_id else job for job in jobs
+    ]
 
 
 def _attempt(services: Services, slack: Slack, job: Job) -> _Try:

@@ -20,7 +20,7 @@ from slack_sdk.errors import SlackApiError
 from bot.delivery.change_effects import write_change
 from bot.services import Services
 from handoff.booking import EventKind, Tool, parse, reminder_time
-from handoff.businesstime import BusinessClock
+from handoff.businesstime import clock_for
 from handoff.effects import Change, Effect, home
 from handoff.lifecycle import meeting_canceled, meeting_moved, no_show_reported
 from handoff.model import MessageKind
@@ -142,7 +142,7 @@ def _remind_at(services: Services, booking: Booking, now: datetime) -> datetime 
         booking.meeting_at,
         now=now,
         hours_before=services.config.booking.remind_hours_before,
-        quiet=BusinessClock(services.config.policy).is_quiet,
+        quiet=clock_for(services.config.policy).is_quiet,
     )
 
 

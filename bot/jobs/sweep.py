@@ -20,7 +20,7 @@ from bot.delivery.sender import Outcome, Sent, deliver_due
 from bot.jobs.booking_intake import process_left, remind_due
 from bot.observability import telemetry
 from bot.services import Services
-from handoff.businesstime import BusinessClock
+from handoff.businesstime import BusinessClock, clock_for
 from handoff.chasing import ChaseKind, due_chases, next_chase_at
 from handoff.effects import Effect
 from handoff.model import Handoff, MessageKind
@@ -83,7 +83,7 @@ def run_sweep(services: Services, *, now: datetime, slack: Slack | None = None) 
 
 def _arm_chases(services: Services, now: datetime) -> None:
     """Time the chases of every handoff due for a look, page by page, arming those due."""
-    clock = BusinessClock(services.config.policy)
+    clock = clock_for(services.config.policy)
     if clock.is_quiet(now):
         return  # nothing is armed in quiet hours; what is due waits for them to end
     managers = bool(services.settings.managers)
@@ -106,14 +106,18 @@ def _time_chases(
     sent: dict[int, dict[tuple[str, int], datetime | None]] = {h.id: {} for h in page}
     for e in uow.outbox.entries([h.id for h in page], kinds):
         sent[e.handoff_id][(e.kind, e.level)] = e.sent_at
-    for handoff in sorted(page, key=lambda h: h.id):  # handoff rows in id order, as writers do
+    effects: list[Effect] = []
+    times: dict[int, datetime | None] = {}
+    for handoff in page:
         known = sent[handoff.id]
         due = due_chases(handoff, sent=known, clock=clock, now=now, managers=managers)
-        # Each chase exists once: one already armed is left as it is.
-        uow.outbox.add(
-            [Effect(MessageKind(c.kind.value), handoff.team_id, handoff.id, c.level) for c in due],
-            now=now,
-        )
+        effects += [
+            Effect(MessageKind(c.kind.value), handoff.team_id, handoff.id, c.level) for c in due
+        ]
         known = {**known, **{(c.kind.value, c.level): None for c in due}}
         at = next_chase_at(handoff, sent=known, clock=clock, managers=managers)
-        uow.handoffs.set_next_chase(handoff.id, max(at, now + RECHECK) if at else None)
+        times[handoff.id] = max(at, now + RECHECK) if at else None
+    # The handoff rows first, then the outbox's, as every writer takes them; each chase
+    # exists once: one already armed is left as it is.
+    uow.handoffs.set_next_chases(times)
+    uow.outbox.add(effects, now=now)

@@ -128,7 +128,7 @@ def test_a_crash_between_claim_and_post_is_sent_once_after_the_lease(chasing):
         [row] = uow.outbox.add(
             [Effect(MessageKind.CHASE_REMINDER, "T1", handoff_id, 1)], now=REMINDER_DUE
         )
-        assert uow.outbox.claim(row, now=REMINDER_DUE) is not None
+        assert [job.id for job in uow.outbox.claim([row], now=REMINDER_DUE)] == [row]
     assert chasing.sweep(REMINDER_DUE + timedelta(minutes=1)).sent == []
     [sent] = chasing.sweep(REMINDER_DUE + timedelta(minutes=6)).sent
     assert not sent.recovered

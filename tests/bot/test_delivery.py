@@ -138,10 +138,10 @@ def test_a_sender_and_a_sweep_claiming_the_same_rows_never_deadlock(harness):
     def sweep() -> None:  # claims by id: the low row, then (a moment later) the high one
         try:
             with services.uow() as uow:
-                swept.append(uow.outbox.claim(low, now=services.now()).id)
+                swept.extend(job.id for job in uow.outbox.claim([low], now=services.now()))
                 claimed_first.set()
                 time.sleep(0.5)
-                swept.append(uow.outbox.claim(high, now=services.now()).id)
+                swept.extend(job.id for job in uow.outbox.claim([high], now=services.now()))
         except BaseException as exc:
             errors.append(exc)
             claimed_first.set()

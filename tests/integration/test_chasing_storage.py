@@ -200,7 +200,7 @@ def test_every_change_asks_the_sweep_to_look_again_until_nothing_is_left_to_chas
             repo, logged, actor="UAE", outcome=MeetingOutcome.NO_SHOW, managers=(), now=NOW
         )
         assert [h.id for h in repo.due_for_chase(later)] == [accepted]  # a final outcome
-        repo.set_next_chase(accepted, later + timedelta(hours=1))
+        repo.set_next_chases({accepted: later + timedelta(hours=1)})
         assert repo.due_for_chase(later) == []  # not due yet
         assert [h.id for h in repo.due_for_chase(later + timedelta(hours=1))] == [accepted]
         outbox = OutboxStore(s)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -13,7 +13,7 @@ from handoff.effects import Effect, home
 from handoff.model import MessageKind
 from storage.db import make_engine, make_session_factory, session_scope
 from storage.models import OutboxRow
-from storage.outbox import LEASE, OutboxStore
+from storage.outbox import LEASE, Job, OutboxStore
 from storage.repository import SqlHandoffRepository
 from tests.support.qualifications import NOW, qualification, scored
 
@@ -23,6 +23,11 @@ def sessions(database_url):
     engine = make_engine(database_url)
     yield make_session_factory(engine)
     engine.dispose()
+
+
+def _claim(store: OutboxStore, row: int, *, now: datetime) -> Job | None:
+    jobs = store.claim([row], now=now)
+    return jobs[0] if jobs else None
 
 
 def _handoff(sessions, key: str = "draft:1") -> int:
@@ -58,14 +63,14 @@ def test_a_sync_is_rearmed_and_stays_pending_until_its_latest_generation_is_sent
     brief = Effect(MessageKind.BRIEF, "T1", h)
     [row] = _add(sessions, brief)
     with session_scope(sessions) as s:
-        job = OutboxStore(s).claim(row, now=NOW)
+        job = _claim(OutboxStore(s), row, now=NOW)
     assert job is not None and job.generation == 1
     assert _add(sessions, brief) == [row]  # changed again while being sent
     with session_scope(sessions) as s:
         assert OutboxStore(s).done(job, now=NOW) is False  # still behind: stays pending
         assert s.get(OutboxRow, row).pending
     with session_scope(sessions) as s:
-        again = OutboxStore(s).claim(row, now=NOW)
+        again = _claim(OutboxStore(s), row, now=NOW)
         assert again is not None and again.generation == 2
         assert OutboxStore(s).done(again, now=NOW)
         assert not s.get(OutboxRow, row).pending
@@ -80,7 +85,7 @@ def test_only_one_of_many_senders_claims_a_row(sessions):
     def claim() -> None:
         barrier.wait()
         with session_scope(sessions) as s:
-            jobs.append(OutboxStore(s).claim(row, now=NOW))
+            jobs.append(_claim(OutboxStore(s), row, now=NOW))
 
     threads = [threading.Thread(target=claim) for _ in range(5)]
     for t in threads:
@@ -94,19 +99,19 @@ def test_a_lease_that_ran_out_is_taken_over_and_says_an_earlier_try_may_have_lan
     h = _handoff(sessions)
     [row] = _add(sessions, Effect(MessageKind.DECISION_DM, "T1", h))
     with session_scope(sessions) as s:
-        assert OutboxStore(s).claim(row, now=NOW).attempts == 1
+        assert _claim(OutboxStore(s), row, now=NOW).attempts == 1
     with session_scope(sessions) as s:
-        assert OutboxStore(s).claim(row, now=NOW + timedelta(minutes=1)) is None
+        assert _claim(OutboxStore(s), row, now=NOW + timedelta(minutes=1)) is None
         assert OutboxStore(s).due(now=NOW + timedelta(minutes=1)) == []
     later = NOW + LEASE + timedelta(seconds=1)
     with session_scope(sessions) as s:
         assert OutboxStore(s).due(now=later) == [row]
-        taken = OutboxStore(s).claim(row, now=later)
+        taken = _claim(OutboxStore(s), row, now=later)
     assert taken is not None and taken.attempts == 2
     with session_scope(sessions) as s:
         OutboxStore(s).done(taken, now=later, channel="D1", ts="1.1")
     with session_scope(sessions) as s:
-        assert OutboxStore(s).claim(row, now=later + timedelta(days=1)) is None
+        assert _claim(OutboxStore(s), row, now=later + timedelta(days=1)) is None
         sent = s.get(OutboxRow, row)
         assert (sent.channel, sent.ts, sent.pending, sent.attempts) == ("D1", "1.1", False, 0)
 
@@ -115,12 +120,12 @@ def test_a_failed_send_backs_off_and_a_later_one_does_not_count_as_a_failure(ses
     h = _handoff(sessions)
     [row] = _add(sessions, Effect(MessageKind.OUTCOME_THREAD, "T1", h, 1))
     with session_scope(sessions) as s:
-        job = OutboxStore(s).claim(row, now=NOW)
+        job = _claim(OutboxStore(s), row, now=NOW)
         OutboxStore(s).retry(job, now=NOW, error="ratelimited", after=timedelta(minutes=2))
     with session_scope(sessions) as s:
         assert OutboxStore(s).due(now=NOW + timedelta(minutes=1)) == []
         assert OutboxStore(s).due(now=NOW + timedelta(minutes=2)) == [row]
-        job = OutboxStore(s).claim(row, now=NOW + timedelta(minutes=2))
+        job = _claim(OutboxStore(s), row, now=NOW + timedelta(minutes=2))
         OutboxStore(s).later(job, now=NOW, after=timedelta(minutes=1))
     with session_scope(sessions) as s:
         found = s.get(OutboxRow, row)
@@ -157,7 +162,7 @@ def test_waiting_counts_what_is_due_and_what_keeps_failing(sessions):
     brief, sdr_home = _add(sessions, Effect(MessageKind.BRIEF, "T1", h), home("T1", "USDR"))
     _add(sessions, Effect(MessageKind.DECISION_DM, "T1", h), now=NOW + timedelta(minutes=3))
     with session_scope(sessions) as s:
-        job = OutboxStore(s).claim(brief, now=NOW + timedelta(minutes=4))
+        job = _claim(OutboxStore(s), brief, now=NOW + timedelta(minutes=4))
         assert job is not None
         # The brief failed and backs off: not due again for ten minutes.
         OutboxStore(s).retry(
@@ -170,7 +175,7 @@ def test_waiting_counts_what_is_due_and_what_keeps_failing(sessions):
     assert waiting.oldest_due == NOW
     with session_scope(sessions) as s:
         store = OutboxStore(s)
-        job = store.claim(sdr_home, now=NOW + timedelta(minutes=5))
+        job = _claim(store, sdr_home, now=NOW + timedelta(minutes=5))
         assert job is not None
         store.nothing_to_send(job, now=NOW + timedelta(minutes=5))
         later = store.waiting(now=NOW + timedelta(minutes=6))
