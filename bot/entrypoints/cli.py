@@ -487,8 +487,9 @@ def _people_map(args: argparse.Namespace, settings: Settings) -> int:
 def _people_unmap(args: argparse.Namespace, settings: Settings) -> int:
     services = _people_services(settings)
     try:
+        team = services.installed_team()  # asked of Slack before the transaction opens
         with services.uow() as uow:
-            forgotten = uow.people.forget(services.installed_team(), args.email)
+            forgotten = uow.people.forget(team, args.email)
     finally:
         services.db.close()
     if not forgotten:
@@ -501,8 +502,9 @@ def _people_unmap(args: argparse.Namespace, settings: Settings) -> int:
 def _people_list(args: argparse.Namespace, settings: Settings) -> int:
     services = _people_services(settings)
     try:
+        team = services.installed_team()
         with services.uow(read_only=True) as uow:
-            people = uow.people.all(services.installed_team())
+            people = uow.people.all(team)
     finally:
         services.db.close()
     for person in people:
