@@ -4,9 +4,8 @@ reminders: each reminder reaches Slack exactly once.
 The processes share nothing but the database. One sweep runs at a time (a lease in the
 `leases` table: the others say so and stop), and underneath, arming a chase is an insert on
 the outbox's unique key and sending claims rows under a lease, so a sweep that outlived its
-lease still cannot send a row twice. HANDOFF_WORKERS_N sets how many reminders: 2,000 under
-CI=true, 600 otherwise (10,000 took 585 s on a loaded two-core machine: see
-docs/testing.md).
+lease still cannot send a row twice. HANDOFF_WORKERS_N sets how many reminders: 10,000 under
+CI=true, 600 otherwise.
 """
 
 from __future__ import annotations
@@ -30,7 +29,7 @@ from tests.support.chasing import chasing_env, ny
 from tests.support.cli import HANDOFF, cli_env
 from tests.support.db import unit
 
-N = int(os.environ.get("HANDOFF_WORKERS_N") or (2_000 if os.environ.get("CI") == "true" else 600))
+N = int(os.environ.get("HANDOFF_WORKERS_N") or (10_000 if os.environ.get("CI") == "true" else 600))
 CHANNELS = 200  # briefs spread over channels: Slack paces posts per channel
 SUBMITTED = ny(2027, 1, 4, 9, 0)  # a Monday morning
 NOW = ny(2027, 1, 4, 15, 0)  # the 2-business-hour reminder is due; nothing else is
