@@ -178,7 +178,7 @@ def test_every_handoff_ends_with_one_brief_and_every_message_sent_once(harness, 
     def decide(hid: int) -> None:
         ae, decision = plan[hid]
         if decision == "accepted":
-            person.accept(ae, briefs[hid])
+            person.accept(ae, briefs[hid], hid)
         else:
             person.reject(ae, briefs[hid], ["wrong_persona", "bad_timing"][hid % 2])
 
@@ -237,7 +237,13 @@ def test_every_handoff_ends_with_one_brief_and_every_message_sent_once(harness, 
     assert kinds, "no fault was injected"
     if count >= 100:  # a few hundred failures: each kind, on each method every handoff uses
         assert set(kinds) == set(KINDS), kinds
-        for method in ("views.open", "chat.postMessage", "chat.update", "views.publish"):
+        for method in (
+            "views.open",
+            "chat.postMessage",
+            "chat.update",
+            "views.publish",
+            "conversations.members",
+        ):
             assert methods[method] > 0, methods
     # Slack's 3 seconds: on a busy machine a press may go unanswered now and then (the
     # person presses again, as in Slack); never more than one in fifty.

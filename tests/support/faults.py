@@ -20,8 +20,11 @@ from bot.demo.localserver import LocalServer
 from bot.demo.wizard_driver import step_inputs
 from bot.entrypoints.web import create_wsgi
 from bot.ids import COMMAND, Action, Block
+from bot.roles import Directory
 from bot.services import make_services
 from bot.settings import load_settings
+from bot.surfaces.refusals import ROLES_UNKNOWN
+from handoff.model import Status
 from slack_standin import SlackSender, SlackStandIn
 from tests.support.cli import HANDOFF, cli_env
 from tests.support.slack_app import AE_CHANNEL, SECRET, Harness, app_env
@@ -36,6 +39,7 @@ METHODS = (
     "conversations.history",
     "conversations.replies",
     "chat.getPermalink",
+    "conversations.members",
 )
 API_TIMEOUT = 1  # SLACK_API_TIMEOUT for the app under test; a "timeout" fault answers later
 
@@ -58,6 +62,9 @@ def serve(standin: SlackStandIn, database_url: str, env: dict[str, str]) -> Iter
         dotenv=False,
     )
     services = make_services(settings)
+    # The AE list is read again every second (not every five minutes), so the faults reach
+    # conversations.members many times: a failed read keeps the list read before.
+    services.roles = Directory(settings, services.client, ttl=1.0)
     app = build_app(services)
     with LocalServer(create_wsgi(app, services.engine)) as server:
         slack = TracingSender(server.url + "/slack/events", SECRET, standin)
@@ -144,9 +151,32 @@ class Person:
         outcome = self._submit_view(user, view["id"], {})
         assert outcome.action == "close", outcome
 
-    def accept(self, user: str, brief: dict[str, Any]) -> None:
-        reply = self.harness.click(user, brief, Action.ACCEPT)
-        assert reply.status == 200, reply
+    def accept(self, user: str, brief: dict[str, Any], handoff_id: int) -> None:
+        """Press Accept; told that Slack could not say who the AEs are, press it again."""
+        for _ in range(self.tries):
+            told = self._refusals(user)
+            reply = self.harness.click(user, brief, Action.ACCEPT)
+            assert reply.status == 200, reply
+            if not wait_for(
+                lambda told=told: self._decided(handoff_id) or self._refusals(user) > told,
+                timeout=API_TIMEOUT * 8,
+            ):
+                raise AssertionError(f"Accept on {handoff_id} changed nothing and said nothing")
+            if self._decided(handoff_id):
+                return
+        raise AssertionError(f"handoff {handoff_id} still undecided after {self.tries} presses")
+
+    def _refusals(self, user: str) -> int:
+        return sum(
+            1
+            for e in self.harness.standin.ephemerals
+            if e["user"] == user and e["text"] == ROLES_UNKNOWN
+        )
+
+    def _decided(self, handoff_id: int) -> bool:
+        with self.harness.services.uow(read_only=True) as uow:
+            handoff = uow.handoffs.get(handoff_id)
+        return handoff is not None and handoff.status is not Status.PENDING
 
     def reject(self, user: str, brief: dict[str, Any], reason: str) -> None:
         modal = self._opens(lambda: self.harness.click(user, brief, Action.REJECT))
