@@ -42,7 +42,7 @@ class Job:
     channel: str | None
     ts: str | None
     booking_id: int | None = None
-    # The handoff as read right after the claim, for every row of a chunk in one read;
+    # The handoff as the sender read it for the rows of its chunk, just before rendering;
     # None: not read (the planner reads it itself), or gone.
     handoff: Handoff | None = field(default=None, compare=False, repr=False)
 

@@ -23,7 +23,7 @@ from storage.uow import UnitOfWork
 def handoff_of(services: Services, job: Job) -> Handoff | None:
     if job.handoff_id is None:
         return None
-    if job.handoff is not None:  # read with the rest of the chunk, after the claim
+    if job.handoff is not None:  # read with the rest of its chunk, a moment ago
         return job.handoff
     with services.uow(read_only=True) as uow:
         return uow.handoffs.get(job.handoff_id)

@@ -35,7 +35,7 @@ from bot.observability import logs
 from bot.observability.slack_calls import method_of
 from bot.services import Services
 from handoff.effects import Effect
-from handoff.model import MessageKind
+from handoff.model import Handoff, MessageKind
 from storage.outbox import Job
 from storage.uow import UnitOfWork
 
@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 BACKOFF = tuple(timedelta(minutes=m) for m in (0, 1, 2, 5, 10, 30))
 ROUNDS = 3  # a sync re-armed this often while being sent goes back to the pool's queue
 CHUNK = 10  # rows claimed (and recorded) together: at most this many wait out a crash
+FRESH = 1.0  # seconds a chunk's read of its handoffs is rendered from
 # Failed tries in a row after which a message is reported: the back-off has reached its
 # longest wait (about 50 minutes of trying). Reported once per handoff; tried on regardless.
 REPORT_AFTER = len(BACKOFF) + 1
@@ -128,8 +129,7 @@ def _deliver_chunk(services: Services, row_ids: list[int], slack: Slack, outcome
         if not jobs:
             return  # not due, sent already, or another sender holds them
         crash_at("after_claim")
-        jobs = _with_handoffs(services, jobs)
-        tries = [_attempt(services, slack, job) for job in jobs]
+        tries = _attempt_all(services, slack, jobs)
         with services.uow() as uow:
             # The handoffs first, by id, then the outbox rows, by id: the order a transition
             # locks them in, so a recording, a claim and a click never wait on each other in
@@ -157,17 +157,24 @@ def _deliver_chunk(services: Services, row_ids: list[int], slack: Slack, outcome
     services.deliver_soon(row_ids)
 
 
-def _with_handoffs(services: Services, jobs: list[Job]) -> list[Job]:
-    """The chunk's handoffs in one read, as they are now that the rows are claimed: a sweep
-    of thousands of reminders reads three queries a chunk, not three a row."""
-    ids = {job.handoff_id for job in jobs if job.handoff_id is not None}
-    if not ids:
-        return jobs
-    with services.uow(read_only=True) as uow:
-        loaded = uow.handoffs.get_many(ids)
-    return [
-        replace(job, handoff=loaded.get(job.handoff_id)) if job.handoff_id else job for job in jobs
-    ]
+def _attempt_all(services: Services, slack: Slack, jobs: list[Job]) -> list[_Try]:
+    """Try each row in turn, rendering from the handoffs as they are now. The chunk's
+    handoffs are read in one go (a sweep of thousands of reminders then costs three queries
+    a chunk, not three a row), and read again once that read is over `FRESH` old: pacing
+    can hold a chunk for seconds, and a reminder must not go out for a brief decided since."""
+    tries: list[_Try] = []
+    loaded: dict[int, Handoff] = {}
+    read_at = -FRESH
+    for n, job in enumerate(jobs):
+        if job.handoff_id is not None and time.monotonic() - read_at >= FRESH:
+            ids = {j.handoff_id for j in jobs[n:] if j.handoff_id is not None}
+            with services.uow(read_only=True) as uow:
+                loaded = uow.handoffs.get_many(ids)
+            read_at = time.monotonic()
+        if job.handoff_id is not None:
+            job = replace(job, handoff=loaded.get(job.handoff_id))
+        tries.append(_attempt(services, slack, job))
+    return tries
 
 
 def _attempt(services: Services, slack: Slack, job: Job) -> _Try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import replace
 from datetime import timedelta
 
@@ -247,3 +248,29 @@ def test_a_brief_that_keeps_failing_is_reported_once_and_still_tried(chasing, ca
         row = repo.session.scalar(select(HandoffRow).where(HandoffRow.id == handoff_id))
         assert row.brief_synced_version == row.brief_version
     assert len(standin.messages(chasing.group_dm())) == 1
+
+
+def test_a_reminder_held_back_by_pacing_is_not_sent_for_a_brief_decided_meanwhile(
+    chasing, monkeypatch
+):
+    """Three reminders for one channel: Slack's pace of a post a second holds the third back.
+    The brief it is for is decided while it waits, so it is rendered from a fresh read and
+    dropped, not sent from the read the sender made for the whole chunk."""
+    first, second, third = seed(chasing, 3)
+    decided: list[int] = []
+    monkeypatch.setattr(sender_module, "FRESH", 0.2)
+
+    def wait(seconds: float) -> None:  # the pacer's pause before the second post
+        chasing.time.sleep(seconds)
+        if not decided:
+            with unit(chasing.services) as repo:
+                lifecycle.accept(repo, third, actor="U0AEBOB", is_ae=True, now=REMINDER_DUE)
+            decided.append(third)
+        time.sleep(0.25)  # the chunk's read is now older than FRESH
+
+    pacer = Pacer(clock=chasing.time.clock, sleep=wait)
+    slack = Slack.for_sweep(chasing.services.client, pacer)
+    chasing.set_now(REMINDER_DUE)
+    report = run_sweep(chasing.services, now=REMINDER_DUE, slack=slack)
+    reminded = [s.handoff_id for s in report.sent if s.kind == ChaseKind.REMINDER.value]
+    assert decided == [third] and reminded == [first, second]
