@@ -6,7 +6,9 @@ conversations.members and kept for `ttl` seconds, so someone who joins or leaves
 channel counts within that time. The booker is whoever sent the handoff (handoff/lifecycle).
 
 When Slack cannot say who is in the channel and nothing was read before, nobody counts as
-an AE: a decision is refused with "try again" rather than allowed on a guess.
+an AE: a decision is refused with "try again" rather than allowed on a guess. A web worker
+reads the list as it starts, and a list past half its time is read again in the background,
+so a click waits for Slack only when the list has gone unused for longer than `ttl`.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ class Directory:
         self._lock = threading.Lock()
         self._members: frozenset[str] | None = None
         self._read_at = 0.0
+        self._refreshing = False
 
     @property
     def source(self) -> str:
@@ -77,13 +80,35 @@ class Directory:
     def roles(self, user_id: str) -> Roles:
         return Roles(user_id, self.is_ae(user_id), self.is_manager(user_id))
 
+    def warm(self) -> threading.Thread | None:
+        """Read the AE channel now, in the background, so no click waits for the first read
+        (a web worker calls this as it starts). The reading thread, or None: nothing to read."""
+        channel = self._settings.ae_channel
+        if self._settings.aes or not channel:
+            return None
+        with self._lock:
+            if self._members is not None or self._refreshing:
+                return None
+            self._refreshing = True
+        thread = threading.Thread(target=self._refresh, args=(channel,), name="roles", daemon=True)
+        thread.start()
+        return thread
+
     def _channel_members(self) -> frozenset[str]:
         channel = self._settings.ae_channel
         if not channel:
             return frozenset()
         with self._lock:
             now = self._clock()
-            if self._members is not None and now - self._read_at < self._ttl:
+            age = now - self._read_at
+            if self._members is not None and age < self._ttl:
+                # Past half its life the list is read again in the background, so under
+                # steady use no click waits for conversations.members.
+                if age >= self._ttl / 2 and not self._refreshing:
+                    self._refreshing = True
+                    threading.Thread(
+                        target=self._refresh, args=(channel,), name="roles", daemon=True
+                    ).start()
                 return self._members
             try:
                 self._members = self._read(channel)
@@ -99,6 +124,18 @@ class Directory:
                     raise RolesUnknown(f"conversations.members failed: {exc}") from exc
                 log.warning("kept the AE list read earlier: %s", exc)
             return self._members
+
+    def _refresh(self, channel: str) -> None:
+        started = self._clock()
+        try:
+            members = self._read(channel)
+        except (SlackApiError, OSError) as exc:  # the next question tries again
+            log.warning("could not read the AE list in the background: %s", exc)
+            members = None
+        with self._lock:
+            self._refreshing = False
+            if members is not None and started >= self._read_at:
+                self._members, self._read_at = members, started
 
     def _read(self, channel: str) -> frozenset[str]:
         members: set[str] = set()

@@ -27,6 +27,7 @@ def build_wsgi(settings: Settings) -> Any:
 
     services = make_services(settings)
     app = build_app(services)
+    services.roles.warm()
     return create_wsgi(app, services.engine, intake=Intake(services), ops=Operations.of(services))
 
 
@@ -92,4 +93,6 @@ def serve_socket_mode(settings: Settings, *, scheduler: bool) -> None:
 
         start_background(settings)
     serve_metrics(services.db, services.now, settings.metrics_token, settings.metrics_port)
-    SocketModeHandler(build_app(services), settings.app_token).start()
+    app = build_app(services)
+    services.roles.warm()
+    SocketModeHandler(app, settings.app_token).start()
