@@ -89,10 +89,7 @@ class Directory:
         with self._lock:
             if self._members is not None or self._refreshing:
                 return None
-            self._refreshing = True
-        thread = threading.Thread(target=self._refresh, args=(channel,), name="roles", daemon=True)
-        thread.start()
-        return thread
+            return self._read_in_background(channel)
 
     def _channel_members(self) -> frozenset[str]:
         channel = self._settings.ae_channel
@@ -105,10 +102,7 @@ class Directory:
                 # Past half its life the list is read again in the background, so under
                 # steady use no click waits for conversations.members.
                 if age >= self._ttl / 2 and not self._refreshing:
-                    self._refreshing = True
-                    threading.Thread(
-                        target=self._refresh, args=(channel,), name="roles", daemon=True
-                    ).start()
+                    self._read_in_background(channel)
                 return self._members
             try:
                 self._members = self._read(channel)
@@ -124,6 +118,13 @@ class Directory:
                     raise RolesUnknown(f"conversations.members failed: {exc}") from exc
                 log.warning("kept the AE list read earlier: %s", exc)
             return self._members
+
+    def _read_in_background(self, channel: str) -> threading.Thread:
+        """Start a read of the list (the lock is held: one read at a time)."""
+        self._refreshing = True
+        thread = threading.Thread(target=self._refresh, args=(channel,), name="roles", daemon=True)
+        thread.start()
+        return thread
 
     def _refresh(self, channel: str) -> None:
         started = self._clock()
