@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from bot.roles import Directory, RolesUnknown
 from bot.settings import load_settings
 from slack_standin import SlackStandIn
+from tests.support.slack_app import Harness
 
 CHANNEL = "C0AEDESK"
 
@@ -80,29 +79,20 @@ def test_a_failed_read_keeps_the_last_list_and_without_one_nobody_is_taken_for_a
     assert roles.is_ae("U0AE")  # stale but known beats refusing every AE
 
 
-def _reads(slack, count: int) -> bool:
-    deadline = time.monotonic() + 5
-    while len(slack.calls("conversations.members")) < count and time.monotonic() < deadline:
-        time.sleep(0.01)
-    return len(slack.calls("conversations.members")) == count
-
-
 def test_a_list_past_half_its_time_is_read_again_in_the_background(slack):
     slack.add_channel(CHANNEL, "ae-desk", members=["U0AE"])
     clock = Clock()
     roles = _directory(slack, clock)
-    assert roles.is_ae("U0AE") and _reads(slack, 1)
+    assert roles.is_ae("U0AE") and len(slack.calls("conversations.members")) == 1
     slack.join(CHANNEL, "U0NEWAE")
     clock.now = 149
-    assert not roles.is_ae("U0NEWAE") and _reads(slack, 1)  # young enough: no read
+    assert not roles.is_ae("U0NEWAE")  # young enough: no read
+    assert len(slack.calls("conversations.members")) == 1
     clock.now = 200
     assert not roles.is_ae("U0NEWAE")  # answered from the list in hand, at once…
-    assert _reads(slack, 2)  # …while it is read again behind the answer
-    deadline = time.monotonic() + 5
-    while not roles.is_ae("U0NEWAE") and time.monotonic() < deadline:
-        time.sleep(0.01)
-    clock.now = 480  # 280 s after the background read: still fresh, nothing waits
-    assert roles.is_ae("U0NEWAE") and len(slack.calls("conversations.members")) >= 2
+    slack.wait_for("conversations.members", count=2)  # …while it is read again behind it
+    Harness.wait_until(lambda: roles.is_ae("U0NEWAE"))
+    assert len(slack.calls("conversations.members")) == 2
 
 
 def test_a_worker_reads_the_list_as_it_starts_so_no_click_waits_for_it(slack):

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, insert, select
 
-from bot.services import make_services
+from bot.services import Services, make_services
 from bot.settings import load_settings
 from handoff.model import MessageKind
 from slack_standin import SlackStandIn
@@ -58,20 +58,14 @@ def _pending(n: int, now: datetime) -> dict[str, object]:
     }
 
 
-def _sent(env: dict[str, str]) -> int:
-    services = make_services(load_settings(env, dotenv=False))
-    try:
-        with unit(services) as repo:
-            return int(
-                repo.session.scalar(
-                    select(func.count())
-                    .select_from(OutboxRow)
-                    .where(OutboxRow.sent_at.is_not(None))
-                )
-                or 0
+def _sent(services: Services) -> int:
+    with unit(services) as repo:
+        return int(
+            repo.session.scalar(
+                select(func.count()).select_from(OutboxRow).where(OutboxRow.sent_at.is_not(None))
             )
-    finally:
-        services.close()
+            or 0
+        )
 
 
 @pytest.mark.slow
@@ -90,7 +84,6 @@ def test_three_workers_send_each_due_reminder_exactly_once(database_url, tmp_pat
         now = datetime.now(UTC)
         with unit(services) as repo:
             repo.session.execute(insert(HandoffRow), [_pending(n, now) for n in range(N)])
-        services.close()
 
         logs = [tmp_path / f"worker{n}.log" for n in range(WORKERS)]
         workers = [
@@ -105,11 +98,10 @@ def test_three_workers_send_each_due_reminder_exactly_once(database_url, tmp_pat
         ]
         try:
             deadline = time.monotonic() + 600
-            while _sent(env) < N and time.monotonic() < deadline:
+            while _sent(services) < N and time.monotonic() < deadline:
                 assert all(w.poll() is None for w in workers), _tails(logs)
                 time.sleep(1)
-            # One more sweep interval for anything a second sender would (wrongly) repeat.
-            time.sleep(2)
+            time.sleep(2)  # a moment for a second send of anything, were there one, to land
         finally:
             for worker in workers:
                 worker.terminate()
@@ -127,7 +119,6 @@ def test_three_workers_send_each_due_reminder_exactly_once(database_url, tmp_pat
     assert all("another process holds the sweep lock" in t for t in text if t not in swept)
     assert not any("Traceback" in t for t in text), _tails(logs)
 
-    services = make_services(load_settings(env, dotenv=False))
     with unit(services) as repo:
         kinds = dict(
             repo.session.execute(
